@@ -1,0 +1,43 @@
+"""hms-features: interpretable classification of harmful brain activity in the HMS EEG data.
+
+Named, hand-crafted EEG features (:mod:`hms_features.features`), a LightGBM model trained on the
+experts' vote distributions (:mod:`hms_features.model`) and SHAP explanations
+(:mod:`hms_features.explain`).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hms-features")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "FeatureExtractor",
+    "__version__",
+    "describe_feature",
+    "extract_window",
+    "feature_descriptions",
+    "feature_names",
+    "kl_divergence",
+]
+
+
+def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the CLI
+    if name in ("extract_window", "FeatureExtractor", "feature_names", "feature_descriptions"):
+        from hms_features.features import extractor
+
+        return getattr(extractor, name)
+    if name == "describe_feature":
+        from hms_features.features.extractor import load_families
+        from hms_features.features.registry import describe
+
+        load_families()
+        return describe
+    if name == "kl_divergence":
+        from hms_features.metrics import kl_divergence
+
+        return kl_divergence
+    raise AttributeError(f"module 'hms_features' has no attribute {name!r}")

@@ -1,0 +1,106 @@
+"""One preprocessed window and the intermediate results the feature families share.
+
+A :class:`WindowContext` is built once per window; spectra and other expensive intermediates are
+computed on first use and cached, so that every family reuses one Welch PSD per segment.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from scipy import signal as sps
+
+from hms_features.constants import CENTER_START, CENTER_STOP, FS, WINDOW_SAMPLES
+from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
+from hms_features.signal.preprocess import CleanWindow, clean_window
+
+#: Welch parameters shared by all spectral features: 2-s Hann segments, 50% overlap (0.5 Hz bins).
+WELCH_SEGMENT_SECONDS: float = 2.0
+
+
+class WindowContext:
+    """A 50-s window after preprocessing, with cached shared intermediates.
+
+    Parameters
+    ----------
+    clean : CleanWindow
+        The preprocessed window (:func:`hms_features.signal.preprocess.clean_window`).
+    spectrogram : ndarray, shape (300, 400), optional
+        The competition's 10-minute regional spectrogram for this label (linear power, columns
+        LL, RL, LP, RP x 100 bins of 0.59-19.92 Hz), NaN where the recording was padded or missing.
+    spectrogram_recomputed : bool
+        True when ``spectrogram`` was computed from the EEG because the file was missing.
+
+    Attributes
+    ----------
+    x : ndarray, shape (18, n_samples)
+        Bipolar signals in microvolts (the whole 50 s).
+    center : ndarray, shape (18, 2000)
+        The labelled central 10 s.
+    channel_names : tuple of str
+        The 18 bipolar channel names, e.g. ``'Fp1-F7'``.
+    regions : dict
+        Region name -> indices of its four bipolar channels in ``x``.
+    """
+
+    def __init__(
+        self,
+        clean: CleanWindow,
+        spectrogram: np.ndarray | None = None,
+        spectrogram_recomputed: bool = False,
+    ) -> None:
+        self.clean = clean
+        self.fs = clean.fs
+        self.x = clean.bipolar
+        n = self.x.shape[1]
+        if n == WINDOW_SAMPLES:
+            self.center = self.x[:, CENTER_START:CENTER_STOP]
+        else:  # generic window: the central fifth
+            self.center = self.x[:, 2 * n // 5 : 3 * n // 5]
+        self.channel_names = BIPOLAR_NAMES
+        self.regions = REGIONS
+        self.spectrogram = spectrogram
+        self.spectrogram_recomputed = spectrogram_recomputed
+
+    @classmethod
+    def from_raw(
+        cls,
+        eeg: np.ndarray,
+        fs: float = FS,
+        spectrogram: np.ndarray | None = None,
+        spectrogram_recomputed: bool = False,
+    ) -> WindowContext:
+        """Preprocess a raw window ``(n_samples, 20)`` in microvolts and wrap it."""
+        return cls(clean_window(eeg, fs), spectrogram, spectrogram_recomputed)
+
+    def segment(self, which: str) -> np.ndarray:
+        """``'full'`` (the 50 s) or ``'center'`` (the labelled 10 s), shape (18, n)."""
+        if which == "full":
+            return self.x
+        if which == "center":
+            return self.center
+        raise ValueError(f"segment must be 'full' or 'center', got {which!r}")
+
+    def _welch(self, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        nper = int(WELCH_SEGMENT_SECONDS * self.fs)
+        return sps.welch(data, fs=self.fs, nperseg=nper, noverlap=nper // 2, axis=-1)
+
+    @cached_property
+    def psd_full(self) -> tuple[np.ndarray, np.ndarray]:
+        """Welch PSD of the 50 s: (freqs in Hz, psd (18, n_freqs) in uV^2/Hz)."""
+        return self._welch(self.x)
+
+    @cached_property
+    def psd_center(self) -> tuple[np.ndarray, np.ndarray]:
+        """Welch PSD of the central 10 s: (freqs in Hz, psd (18, n_freqs) in uV^2/Hz)."""
+        return self._welch(self.center)
+
+    def psd(self, which: str = "full") -> tuple[np.ndarray, np.ndarray]:
+        """Welch PSD of ``'full'`` or ``'center'``; see :attr:`psd_full`."""
+        return self.psd_full if which == "full" else self.psd_center
+
+    def region_psd(self, which: str = "full") -> dict[str, np.ndarray]:
+        """Region name -> mean PSD of its four bipolar channels (as the competition's spectrograms)."""
+        _, p = self.psd(which)
+        return {r: p[list(idx)].mean(axis=0) for r, idx in self.regions.items()}

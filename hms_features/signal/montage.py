@@ -1,0 +1,74 @@
+"""Bipolar montages of the 10-20 system: the double banana and its four regional chains."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hms_features.constants import EEG_CHANNELS
+
+#: The four chains of the double banana and the two midline pairs, as (anode, cathode).
+CHAINS: dict[str, tuple[tuple[str, str], ...]] = {
+    "LL": (("Fp1", "F7"), ("F7", "T3"), ("T3", "T5"), ("T5", "O1")),
+    "RL": (("Fp2", "F8"), ("F8", "T4"), ("T4", "T6"), ("T6", "O2")),
+    "LP": (("Fp1", "F3"), ("F3", "C3"), ("C3", "P3"), ("P3", "O1")),
+    "RP": (("Fp2", "F4"), ("F4", "C4"), ("C4", "P4"), ("P4", "O2")),
+    "Z": (("Fz", "Cz"), ("Cz", "Pz")),
+}
+#: The 18 bipolar pairs in reading order (LL, RL, LP, RP, midline).
+BIPOLAR_PAIRS: tuple[tuple[str, str], ...] = tuple(p for chain in CHAINS.values() for p in chain)
+BIPOLAR_NAMES: tuple[str, ...] = tuple(f"{a}-{b}" for a, b in BIPOLAR_PAIRS)
+#: The four regions of the competition's spectrograms and the indices of their bipolar channels.
+REGIONS: dict[str, tuple[int, ...]] = {
+    "LL": (0, 1, 2, 3),
+    "RL": (4, 5, 6, 7),
+    "LP": (8, 9, 10, 11),
+    "RP": (12, 13, 14, 15),
+}
+#: Left-right region pairs: (left, right).
+REGION_PAIRS: tuple[tuple[str, str], ...] = (("LL", "RL"), ("LP", "RP"))
+#: For each left bipolar channel, the index of its mirror on the right (and vice versa).
+MIRROR_PAIRS: tuple[tuple[int, int], ...] = tuple(
+    (li, ri) for left, right in REGION_PAIRS for li, ri in zip(REGIONS[left], REGIONS[right])
+)
+
+REGION_DESCRIPTIONS: dict[str, str] = {
+    "LL": "left temporal chain (Fp1-F7-T3-T5-O1)",
+    "RL": "right temporal chain (Fp2-F8-T4-T6-O2)",
+    "LP": "left parasagittal chain (Fp1-F3-C3-P3-O1)",
+    "RP": "right parasagittal chain (Fp2-F4-C4-P4-O2)",
+}
+
+#: Column indices (in EEG_CHANNELS) of each bipolar pair's anode and cathode.
+_INDEX = {name: i for i, name in enumerate(EEG_CHANNELS)}
+ANODES = np.array([_INDEX[a] for a, _ in BIPOLAR_PAIRS])
+CATHODES = np.array([_INDEX[b] for _, b in BIPOLAR_PAIRS])
+
+
+def bipolar(eeg: np.ndarray) -> np.ndarray:
+    """Double-banana bipolar derivations of a referential recording.
+
+    Parameters
+    ----------
+    eeg : ndarray, shape (n_samples, 20)
+        Referential EEG in microvolts, columns in :data:`~hms_features.constants.EEG_CHANNELS` order.
+
+    Returns
+    -------
+    ndarray, shape (18, n_samples)
+        ``anode - cathode`` for each pair of :data:`BIPOLAR_NAMES`, in microvolts.
+    """
+    eeg = np.asarray(eeg)
+    if eeg.ndim != 2 or eeg.shape[1] != len(EEG_CHANNELS):
+        raise ValueError(
+            f"bipolar() expects an array (n_samples, {len(EEG_CHANNELS)}) in the canonical "
+            f"channel order; got shape {eeg.shape}"
+        )
+    return (eeg[:, ANODES] - eeg[:, CATHODES]).T
+
+
+def channel_side(name: str) -> str:
+    """'left', 'right' or 'midline' for a bipolar channel name such as ``'Fp1-F7'``."""
+    digits = [c for c in name if c.isdigit()]
+    if not digits:
+        return "midline"
+    return "left" if int(digits[0]) % 2 == 1 else "right"
