@@ -29,10 +29,12 @@ def _as_matrix(values: np.ndarray | pd.DataFrame, name: str) -> np.ndarray:
 
 
 def normalize_votes(votes: np.ndarray | pd.DataFrame) -> np.ndarray:
-    """Vote counts (or probabilities) -> probabilities per row; errors on negatives or empty rows."""
+    """Vote counts (or probabilities) -> probabilities per row; errors on bad rows."""
     y = _as_matrix(votes, "y_true")
     if (y < 0).any():
-        raise ValueError(f"y_true: negative value in row {int(np.flatnonzero((y < 0).any(axis=1))[0])}")
+        raise ValueError(
+            f"y_true: negative value in row {int(np.flatnonzero((y < 0).any(axis=1))[0])}"
+        )
     totals = y.sum(axis=1, keepdims=True)
     if (totals <= 0).any():
         raise ValueError(f"y_true: row {int(np.flatnonzero(totals[:, 0] <= 0)[0])} has no votes")
@@ -42,14 +44,16 @@ def normalize_votes(votes: np.ndarray | pd.DataFrame) -> np.ndarray:
 def kl_divergence_rows(
     y_true: np.ndarray | pd.DataFrame, y_pred: np.ndarray | pd.DataFrame
 ) -> np.ndarray:
-    """Per-row KL divergence ``sum_k y_k log(y_k / p_k)`` (natural log, nats); see :func:`kl_divergence`."""
+    """Per-row KL divergence ``sum_k y_k log(y_k / p_k)`` in nats; see :func:`kl_divergence`."""
     y = normalize_votes(y_true)
     p = _as_matrix(y_pred, "y_pred")
     if p.shape[0] != y.shape[0]:
         raise ValueError(f"y_true has {y.shape[0]} rows but y_pred has {p.shape[0]}")
     if ((p < 0) | (p > 1)).any():
         row = int(np.flatnonzero(((p < 0) | (p > 1)).any(axis=1))[0])
-        raise ValueError(f"y_pred: probabilities must lie in [0, 1]; row {row} is {p[row].tolist()}")
+        raise ValueError(
+            f"y_pred: probabilities must lie in [0, 1]; row {row} is {p[row].tolist()}"
+        )
     sums = p.sum(axis=1)
     if (np.abs(sums - 1.0) > SUM_TOLERANCE).any():
         row = int(np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)[0])

@@ -46,7 +46,9 @@ def read_eeg(path: str | Path) -> np.ndarray:
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise EEGFileError(path, f"not a readable parquet file ({type(exc).__name__}: {exc})") from exc
+        raise EEGFileError(
+            path, f"not a readable parquet file ({type(exc).__name__}: {exc})"
+        ) from exc
     missing = [c for c in EEG_CHANNELS if c not in df.columns]
     if missing:
         raise EEGFileError(path, f"missing electrode column(s) {missing}; found {list(df.columns)}")

@@ -40,7 +40,9 @@ def _numeric(df: pd.DataFrame, col: str, path: Path, what: str) -> pd.Series:
         line = _line(df, bad)
         raw = df[col].iloc[line - 2]
         raise LabelSchemaError(
-            path, f"column {col!r}, line {line}: expected {what}, got {raw!r} ({int(bad.sum())} bad rows)"
+            path,
+            f"column {col!r}, line {line}: expected {what}, got {raw!r} "
+            f"({int(bad.sum())} bad rows)",
         )
     return values
 
@@ -76,9 +78,7 @@ def read_labels(path: str | Path, split: str = "train") -> pd.DataFrame:
     expected = TRAIN_COLUMNS if split == "train" else TEST_COLUMNS
     missing = [c for c in expected if c not in df.columns and c not in OPTIONAL_COLUMNS]
     if missing:
-        raise LabelSchemaError(
-            path, f"missing column(s) {missing}; found {list(df.columns)}"
-        )
+        raise LabelSchemaError(path, f"missing column(s) {missing}; found {list(df.columns)}")
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         out[col] = df[col]
@@ -93,7 +93,8 @@ def read_labels(path: str | Path, split: str = "train") -> pd.DataFrame:
             values = _numeric(df, col, path, "an offset in seconds")
             if (values < 0).any():
                 raise LabelSchemaError(
-                    path, f"column {col!r}, line {_line(df, (values < 0).to_numpy())}: negative offset"
+                    path,
+                    f"column {col!r}, line {_line(df, (values < 0).to_numpy())}: negative offset",
                 )
             out[col] = values.astype(np.float64)
         for col in VOTE_COLUMNS:
@@ -115,9 +116,9 @@ def read_labels(path: str | Path, split: str = "train") -> pd.DataFrame:
                 f"({int(zero.sum())} such rows)",
             )
         if "label_id" in out:
-            out["label_id"] = pd.to_numeric(df["label_id"].replace("", np.nan), errors="coerce").astype(
-                "Int64"
-            )
+            out["label_id"] = pd.to_numeric(
+                df["label_id"].replace("", np.nan), errors="coerce"
+            ).astype("Int64")
         bad_cls = ~out["expert_consensus"].isin(CLASSES).to_numpy()
         if bad_cls.any():
             raise LabelSchemaError(

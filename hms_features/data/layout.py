@@ -37,7 +37,9 @@ class KaggleLayout:
 
     def spectrogram_path(self, split: str, spectrogram_id: int) -> Path:
         """The spectrogram parquet of ``spectrogram_id``."""
-        return self.data_dir / f"{_check_split(split)}_spectrograms" / f"{int(spectrogram_id)}.parquet"
+        return (
+            self.data_dir / f"{_check_split(split)}_spectrograms" / f"{int(spectrogram_id)}.parquet"
+        )
 
     @property
     def sample_submission(self) -> Path:

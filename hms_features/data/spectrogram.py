@@ -34,7 +34,9 @@ def read_spectrogram(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         df = pd.read_parquet(path)
     except Exception as exc:
-        raise SpectrogramFileError(path, f"not a readable parquet file ({type(exc).__name__}: {exc})") from exc
+        raise SpectrogramFileError(
+            path, f"not a readable parquet file ({type(exc).__name__}: {exc})"
+        ) from exc
     missing = [c for c in ("time", *SPEC_COLUMNS) if c not in df.columns]
     if missing:
         shown = missing[:5] + (["..."] if len(missing) > 5 else [])

@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-from scipy import signal as sps
 
 from hms_features.constants import CENTER_START, CENTER_STOP, FS, WINDOW_SAMPLES
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 from hms_features.signal.preprocess import CleanWindow, clean_window
+from hms_features.signal.psd import welch_psd
 
 #: Welch parameters shared by all spectral features: 2-s Hann segments, 50% overlap (0.5 Hz bins).
 WELCH_SEGMENT_SECONDS: float = 2.0
@@ -83,8 +83,7 @@ class WindowContext:
         raise ValueError(f"segment must be 'full' or 'center', got {which!r}")
 
     def _welch(self, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        nper = int(WELCH_SEGMENT_SECONDS * self.fs)
-        return sps.welch(data, fs=self.fs, nperseg=nper, noverlap=nper // 2, axis=-1)
+        return welch_psd(data, self.fs, WELCH_SEGMENT_SECONDS, 0.5)
 
     @cached_property
     def psd_full(self) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +100,6 @@ class WindowContext:
         return self.psd_full if which == "full" else self.psd_center
 
     def region_psd(self, which: str = "full") -> dict[str, np.ndarray]:
-        """Region name -> mean PSD of its four bipolar channels (as the competition's spectrograms)."""
+        """Region -> mean PSD of its four bipolar channels (as in the competition spectrograms)."""
         _, p = self.psd(which)
         return {r: p[list(idx)].mean(axis=0) for r, idx in self.regions.items()}

@@ -9,8 +9,13 @@ from hms_features.features.registry import per_channel, register_family
 
 DESCRIPTIONS = {
     "missing_fraction": "Fraction of the 50 s with missing (NaN or placeholder) data, 0-1",
-    "clipped_fraction": "Fraction of samples beyond +/-500 uV (artifact or very high amplitude), 0-1",
-    "spectrogram_recomputed": "1 if the competition spectrogram file was missing and was recomputed from the EEG, else 0",
+    "clipped_fraction": (
+        "Fraction of samples beyond +/-500 uV (artifact or very high amplitude), 0-1"
+    ),
+    "spectrogram_recomputed": (
+        "1 if the competition spectrogram file was missing and was recomputed from the EEG, "
+        "else 0"
+    ),
 }
 
 

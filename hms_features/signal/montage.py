@@ -50,7 +50,7 @@ def bipolar(eeg: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     eeg : ndarray, shape (n_samples, 20)
-        Referential EEG in microvolts, columns in :data:`~hms_features.constants.EEG_CHANNELS` order.
+        Referential EEG in microvolts, columns in ``EEG_CHANNELS`` order.
 
     Returns
     -------

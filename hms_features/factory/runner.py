@@ -1,0 +1,371 @@
+"""The feature factory: label windows -> parallel extraction -> one parquet row per label row.
+
+Work is planned in chunks of whole EEG files (:mod:`hms_features.factory.windows`). Each chunk
+is extracted by a joblib worker (processes on this machine, or a Dask cluster through joblib's
+Dask backend) and written by the parent as a part file below ``<out>.parts/`` together with a
+``.done.json`` marker; a re-run skips every chunk whose marker exists, so an interrupted run
+resumes without recomputing anything. When all chunks are done, the parts are streamed into the
+final parquet (memory stays flat: one chunk at a time), and every failed window is listed in
+``<out>.errors.csv`` (eeg_id, eeg_sub_id, offset, file, reason).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hms_features.constants import FS
+from hms_features.data.eeg import eeg_window, read_eeg
+from hms_features.data.errors import HMSDataError
+from hms_features.data.layout import KaggleLayout
+from hms_features.data.spectrogram import read_spectrogram, spectrogram_window
+from hms_features.factory.windows import KEY_COLUMNS, chunk_digest, label_rows, plan_chunks
+
+ERROR_COLUMNS = ("eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "file", "reason")
+
+
+@dataclass
+class ChunkResult:
+    """What one worker returns for one chunk."""
+
+    index: int
+    digest: str
+    features: pd.DataFrame
+    errors: list[dict] = field(default_factory=list)
+    n_windows: int = 0
+    n_recomputed_spectrograms: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ExtractionSummary:
+    """Outcome of :func:`run_extraction`."""
+
+    out: Path
+    errors_path: Path
+    n_label_rows: int
+    n_rows_written: int
+    n_windows: int
+    n_failed_rows: int
+    n_recomputed_spectrograms: int
+    n_chunks: int
+    n_chunks_resumed: int
+    seconds: float
+    n_features: int
+
+    @property
+    def ok(self) -> bool:
+        """True when every label window was extracted."""
+        return self.n_failed_rows == 0
+
+
+def _error_rows(rows: pd.DataFrame, file: Path | str, reason: str) -> list[dict]:
+    return [
+        {
+            "eeg_id": int(r.eeg_id),
+            "eeg_sub_id": int(r.eeg_sub_id),
+            "eeg_label_offset_seconds": float(r.eeg_label_offset_seconds),
+            "file": str(file),
+            "reason": reason,
+        }
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, HMSDataError):
+        return exc.reason
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _label_spectrogram(
+    layout: KaggleLayout, split: str, eeg: np.ndarray, win: pd.Series, cache: dict
+) -> tuple[np.ndarray, bool]:
+    """The label's 10-minute spectrogram from its file, or recomputed from the EEG if unusable."""
+    from hms_features.signal.spectrogram import spectrogram_around
+
+    sid = int(win.spectrogram_id)
+    if sid not in cache:
+        try:
+            cache[sid] = read_spectrogram(layout.spectrogram_path(split, sid))
+        except HMSDataError:
+            cache[sid] = None
+    loaded = cache[sid]
+    if loaded is not None:
+        try:
+            spec = spectrogram_window(*loaded, win.spectrogram_label_offset_seconds, sid)
+            if np.isfinite(spec).any():
+                return spec, False
+        except HMSDataError:
+            pass
+    center = float(win.eeg_label_offset_seconds) + 25.0
+    return spectrogram_around(eeg, center, FS), True
+
+
+def extract_chunk(
+    data_dir: str | Path, split: str, chunk: pd.DataFrame, index: int = 0
+) -> ChunkResult:
+    """Extract every window of one chunk (whole EEG files); never raises for bad data.
+
+    Each EEG file is read once; identical windows are computed once and copied to every label
+    row that shares them. Bad files and windows become error rows with the file and the reason.
+    """
+    from hms_features.features.extractor import extract_window_dict, feature_names
+
+    t0 = time.perf_counter()
+    layout = KaggleLayout(data_dir)
+    names = feature_names()
+    keys = KEY_COLUMNS[split]
+    errors: list[dict] = []
+    out_keys: list[tuple] = []
+    out_values: list[np.ndarray] = []
+    n_windows = n_recomputed = 0
+    for eeg_id, rows in chunk.groupby("eeg_id", sort=False):
+        path = layout.eeg_path(split, eeg_id)
+        try:
+            eeg = read_eeg(path)
+        except HMSDataError as exc:
+            errors += _error_rows(rows, path, exc.reason)
+            continue
+        spec_cache: dict = {}
+        for _, wrows in rows.groupby("window", sort=False):
+            win = wrows.iloc[0]
+            n_windows += 1
+            try:
+                window = eeg_window(eeg, win.eeg_label_offset_seconds, eeg_id)
+                spec, recomputed = _label_spectrogram(layout, split, eeg, win, spec_cache)
+                n_recomputed += int(recomputed)
+                feats = extract_window_dict(window, FS, spec, recomputed)
+                vec = np.array([feats[n] for n in names], dtype=np.float32)
+            except Exception as exc:  # one bad window must not stop the run
+                errors += _error_rows(wrows, path, _short(exc))
+                continue
+            for r in wrows.itertuples(index=False):
+                out_keys.append(tuple(int(getattr(r, k)) for k in keys))
+                out_values.append(vec)
+    values = np.vstack(out_values) if out_values else np.empty((0, len(names)), np.float32)
+    frame = pd.DataFrame(values, columns=list(names))
+    key_frame = pd.DataFrame(out_keys, columns=list(keys), dtype=np.int64)
+    features = pd.concat([key_frame, frame], axis=1)
+    return ChunkResult(
+        index=index,
+        digest=chunk_digest(chunk),
+        features=features,
+        errors=errors,
+        n_windows=n_windows,
+        n_recomputed_spectrograms=n_recomputed,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _parts_dir(out: Path) -> Path:
+    return out.with_name(out.name + ".parts")
+
+
+def _marker(parts: Path, index: int, digest: str) -> Path:
+    return parts / f"part-{index:05d}-{digest}.done.json"
+
+
+def _write_part(parts: Path, res: ChunkResult) -> None:
+    stem = f"part-{res.index:05d}-{res.digest}"
+    if len(res.features):
+        tmp = parts / f"{stem}.parquet.tmp"
+        res.features.to_parquet(tmp, index=False)
+        os.replace(tmp, parts / f"{stem}.parquet")
+    meta = {
+        "index": res.index,
+        "digest": res.digest,
+        "n_rows": len(res.features),
+        "n_windows": res.n_windows,
+        "n_recomputed_spectrograms": res.n_recomputed_spectrograms,
+        "seconds": res.seconds,
+        "errors": res.errors,
+    }
+    tmp = parts / f"{stem}.done.json.tmp"
+    tmp.write_text(json.dumps(meta))
+    os.replace(tmp, _marker(parts, res.index, res.digest))
+
+
+def _assemble(out: Path, parts: Path, chunks: list[pd.DataFrame], split: str) -> int:
+    """Stream the part files, in chunk order, into ``out``; returns the rows written."""
+    from hms_features.features.extractor import feature_names
+
+    fields = [pa.field(k, pa.int64()) for k in KEY_COLUMNS[split]]
+    fields += [pa.field(n, pa.float32()) for n in feature_names()]
+    schema = pa.schema(fields)
+    tmp = out.with_name(out.name + ".tmp")
+    n = 0
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for i, chunk in enumerate(chunks):
+            part = parts / f"part-{i:05d}-{chunk_digest(chunk)}.parquet"
+            if part.exists():
+                table = pq.read_table(part).select(schema.names).cast(schema)
+                writer.write_table(table)
+                n += table.num_rows
+    os.replace(tmp, out)
+    return n
+
+
+def _run_chunks(
+    data_dir: Path, split: str, todo: list[tuple[int, pd.DataFrame]], n_jobs: int
+) -> Iterator[ChunkResult]:
+    if n_jobs == 1 or len(todo) <= 1:
+        for i, chunk in todo:
+            yield extract_chunk(data_dir, split, chunk, i)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    yield from parallel(delayed(extract_chunk)(data_dir, split, chunk, i) for i, chunk in todo)
+
+
+def run_extraction(
+    data_dir: str | Path,
+    split: str,
+    out: str | Path,
+    n_jobs: int = 1,
+    limit: int | None = None,
+    windows_per_chunk: int = 256,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> ExtractionSummary:
+    """Extract features for every label window of a split and write them to ``out`` (parquet).
+
+    Parameters
+    ----------
+    data_dir : path
+        A Kaggle-layout folder (``train.csv``, ``train_eegs/``, ...).
+    split : {'train', 'test'}
+        Which label table to extract.
+    out : path
+        Output parquet: one row per label row, keys (``eeg_id, eeg_sub_id`` for train,
+        ``eeg_id, spectrogram_id`` for test) then float32 features.
+    n_jobs : int
+        Parallel workers (joblib; -1 = all cores). With ``scheduler`` it is the number of
+        concurrent Dask tasks (-1 = as many as the cluster has threads).
+    limit : int, optional
+        Only the first ``limit`` EEGs of the label table.
+    windows_per_chunk : int
+        About how many windows make one unit of work and one part file.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): run on that cluster through joblib's
+        Dask backend (needs ``pip install hms-features[dask]`` and the data visible to the
+        workers at the same path).
+    progress : bool
+        Show a progress bar (windows done).
+    """
+    t0 = time.perf_counter()
+    data_dir, out = Path(data_dir), Path(out)
+    layout = KaggleLayout(data_dir)
+    rows = label_rows(layout, split, limit)
+    chunks = plan_chunks(rows, windows_per_chunk)
+    parts = _parts_dir(out)
+    parts.mkdir(parents=True, exist_ok=True)
+    todo = [(i, c) for i, c in enumerate(chunks) if not _marker(parts, i, chunk_digest(c)).exists()]
+    n_windows_total = int(sum(c["window"].nunique() for c in chunks))
+    n_windows_todo = int(sum(c["window"].nunique() for _, c in todo))
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=n_windows_total,
+        initial=n_windows_total - n_windows_todo,
+        unit="win",
+        desc=f"features {split}",
+        disable=not progress,
+    )
+    if scheduler:
+        results = _run_on_dask(data_dir, split, todo, n_jobs, scheduler)
+    else:
+        results = _run_chunks(data_dir, split, todo, n_jobs)
+    for res in results:
+        _write_part(parts, res)
+        bar.update(res.n_windows)
+    bar.close()
+
+    n_rows = _assemble(out, parts, chunks, split)
+    errors: list[dict] = []
+    n_windows = n_recomputed = 0
+    for i, chunk in enumerate(chunks):
+        meta = json.loads(_marker(parts, i, chunk_digest(chunk)).read_text())
+        errors += meta["errors"]
+        n_windows += meta["n_windows"]
+        n_recomputed += meta["n_recomputed_spectrograms"]
+    errors_path = out.with_name(out.stem + ".errors.csv")
+    pd.DataFrame(errors, columns=list(ERROR_COLUMNS)).to_csv(errors_path, index=False)
+    from hms_features.features.extractor import feature_names
+
+    return ExtractionSummary(
+        out=out,
+        errors_path=errors_path,
+        n_label_rows=len(rows),
+        n_rows_written=n_rows,
+        n_windows=n_windows,
+        n_failed_rows=len(errors),
+        n_recomputed_spectrograms=n_recomputed,
+        n_chunks=len(chunks),
+        n_chunks_resumed=len(chunks) - len(todo),
+        seconds=time.perf_counter() - t0,
+        n_features=len(feature_names()),
+    )
+
+
+def _run_on_dask(
+    data_dir: Path, split: str, todo: list[tuple[int, pd.DataFrame]], n_jobs: int, scheduler: str
+) -> Iterator[ChunkResult]:
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        raise RuntimeError("--scheduler needs Dask: pip install 'hms-features[dask]'") from exc
+    import joblib
+
+    with Client(scheduler), joblib.parallel_config(backend="dask", n_jobs=n_jobs):
+        parallel = joblib.Parallel(return_as="generator_unordered")
+        yield from parallel(
+            joblib.delayed(extract_chunk)(data_dir, split, chunk, i) for i, chunk in todo
+        )
+
+
+def extract_features(
+    data_dir: str | Path,
+    split: str = "test",
+    n_jobs: int = 1,
+    limit: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Features of a split as an in-memory DataFrame (for scoring a test set).
+
+    Same rows and columns as the parquet of :func:`run_extraction`. A window that cannot be
+    extracted raises :class:`~hms_features.data.errors.HMSDataError` naming the file, since a
+    submission needs every row.
+    """
+    layout = KaggleLayout(data_dir)
+    rows = label_rows(layout, split, limit)
+    chunks = plan_chunks(rows)
+    results = _run_chunks(Path(data_dir), split, list(enumerate(chunks)), n_jobs)
+    done = sorted(results, key=lambda r: r.index)
+    errors = [e for r in done for e in r.errors]
+    if errors:
+        first = errors[0]
+        raise HMSDataError(
+            first["file"],
+            f"{len(errors)} window(s) could not be extracted; first: eeg_id {first['eeg_id']}: "
+            f"{first['reason']}",
+        )
+    frame = pd.concat([r.features for r in done], ignore_index=True)
+    # back to the label table's order
+    keys = list(KEY_COLUMNS[split])
+    order = rows[keys].reset_index().merge(frame, on=keys, how="left")
+    return order.sort_values("index").drop(columns="index").reset_index(drop=True)

@@ -1,0 +1,79 @@
+"""Planning the work: label rows -> unique windows -> chunks of EEG files."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from hms_features.data.labels import read_labels
+from hms_features.data.layout import KaggleLayout
+
+#: Key columns of the output, per split.
+KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "train": ("eeg_id", "eeg_sub_id"),
+    "test": ("eeg_id", "spectrogram_id"),
+}
+
+
+def label_rows(layout: KaggleLayout, split: str, limit: int | None = None) -> pd.DataFrame:
+    """The label rows of a split with the window columns the factory needs.
+
+    Test rows get offsets of 0 (test EEGs are exactly 50 s, test spectrograms 10 minutes) and
+    ``eeg_sub_id`` 0. ``limit`` keeps the rows of the first ``limit`` EEGs (in file order).
+    """
+    labels = read_labels(layout.labels_csv(split), split)
+    if split == "test":
+        labels = labels.assign(
+            eeg_sub_id=0, eeg_label_offset_seconds=0.0, spectrogram_label_offset_seconds=0.0
+        )
+    if limit is not None:
+        keep = labels["eeg_id"].drop_duplicates().iloc[: int(limit)]
+        labels = labels[labels["eeg_id"].isin(keep)]
+    cols = [
+        "eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id",
+        "spectrogram_label_offset_seconds",
+    ]  # fmt: skip
+    return labels[cols].reset_index(drop=True)
+
+
+def assign_windows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``window`` numbering unique (eeg_id, eeg offset, spectrogram, spectrogram offset).
+
+    Identical windows (the same eeg_id and offset, as when two label rows share a window) get
+    the same number and are computed once.
+    """
+    key = [
+        "eeg_id",
+        "eeg_label_offset_seconds",
+        "spectrogram_id",
+        "spectrogram_label_offset_seconds",
+    ]
+    return rows.assign(window=rows.groupby(key, sort=False).ngroup())
+
+
+def plan_chunks(rows: pd.DataFrame, windows_per_chunk: int = 256) -> list[pd.DataFrame]:
+    """Split label rows into chunks of whole EEG files, about ``windows_per_chunk`` windows each.
+
+    EEGs are sorted by id so that the plan depends only on the label table (a resumed run finds
+    the same chunks); a chunk never splits one EEG file, so each file is read once.
+    """
+    rows = assign_windows(rows.sort_values(["eeg_id", "eeg_sub_id"], kind="stable"))
+    per_eeg = rows.groupby("eeg_id", sort=True)["window"].nunique()
+    bounds = np.cumsum(per_eeg.to_numpy()) // max(1, int(windows_per_chunk))
+    chunk_of_eeg = pd.Series(bounds, index=per_eeg.index)
+    # the first EEG that crosses a boundary starts a new chunk
+    chunk_of_eeg = chunk_of_eeg.shift(1, fill_value=0).astype(int)
+    rows = rows.assign(chunk=rows["eeg_id"].map(chunk_of_eeg))
+    return [
+        g.drop(columns="chunk").reset_index(drop=True) for _, g in rows.groupby("chunk", sort=True)
+    ]
+
+
+def chunk_digest(chunk: pd.DataFrame) -> str:
+    """A short fingerprint of a chunk's label rows (to check that a resumed part still matches)."""
+    cols = ["eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id",
+            "spectrogram_label_offset_seconds"]  # fmt: skip
+    data = chunk[cols].to_numpy(dtype=np.float64).tobytes()
+    return hashlib.sha1(data).hexdigest()[:16]
