@@ -153,8 +153,11 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         X = self._validate(X)
         self.n_samples_in_ = X.shape[1]
         self.feature_names_out_ = np.asarray(
-            list(extract_window_dict(_reference_window()[: X.shape[1]], self.fs,
-                                     families=self.families).keys()),
+            list(
+                extract_window_dict(
+                    _reference_window()[: X.shape[1]], self.fs, families=self.families
+                ).keys()
+            ),
             dtype=object,
         )
         return self

@@ -37,7 +37,9 @@ class Family:
 FAMILIES: dict[str, Family] = {}
 
 
-def register_family(name: str, descriptions: Mapping[str, str]) -> Callable[[FamilyFunc], FamilyFunc]:
+def register_family(
+    name: str, descriptions: Mapping[str, str]
+) -> Callable[[FamilyFunc], FamilyFunc]:
     """Decorator: register ``func`` as the feature family ``name``.
 
     ``descriptions`` maps each feature suffix the family emits (the part after ``__``) to a
@@ -54,8 +56,12 @@ def register_family(name: str, descriptions: Mapping[str, str]) -> Callable[[Fam
     return deco
 
 
-def per_channel(feature: str, values: np.ndarray, region_values: Mapping[str, float] | None = None,
-                names: tuple[str, ...] = BIPOLAR_NAMES) -> dict[str, float]:
+def per_channel(
+    feature: str,
+    values: np.ndarray,
+    region_values: Mapping[str, float] | None = None,
+    names: tuple[str, ...] = BIPOLAR_NAMES,
+) -> dict[str, float]:
     """Name one value per bipolar channel and add the four regions.
 
     Parameters
