@@ -1,0 +1,184 @@
+#!/usr/bin/env python
+"""Feature-extraction speed and memory, and a comparison with mne-features.
+
+Times the full feature set on realistic synthetic windows (from the project's generator when
+it is available, else pink noise with alpha and delta) with 1 worker (ms per window) and with
+``--n-jobs`` workers through the factory's joblib path (windows per second), records the peak
+resident memory, and times mne-features (``pip install mne-features``, the ``bench`` extra) on
+the same windows for the features both compute. Prints a table, then as its last line one JSON
+object with ``windows_per_s``, ``ms_per_window``, ``n_features``, ``peak_rss_mb`` and the ratio.
+
+Targets (issue 3): >= 40 windows/s with 2 workers (the 106,800 train windows in < 45 min),
+>= 5x faster than mne-features on the shared subset, peak memory < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
+from hms_features.features.context import WindowContext
+from hms_features.signal.montage import bipolar
+
+#: mne-features functions matching features we compute (name in mne-features -> our family).
+SHARED_MNE = [
+    "hjorth_mobility", "hjorth_complexity", "line_length", "pow_freq_bands", "spect_entropy",
+    "svd_entropy", "higuchi_fd", "katz_fd", "kurtosis", "skewness", "std", "zero_crossings",
+]  # fmt: skip
+
+
+def make_windows(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` realistic raw windows (n, 10000, 20) float32 in microvolts."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(WINDOW_SAMPLES) / FS
+    f = np.fft.rfftfreq(WINDOW_SAMPLES, 1 / FS)
+    shape = np.where(f > 0, 1 / np.maximum(f, 0.5) ** 0.75, 0)
+    out = np.empty((n, WINDOW_SAMPLES, len(EEG_CHANNELS)), np.float32)
+    for i in range(n):
+        spec = rng.normal(size=(len(EEG_CHANNELS), f.size)) + 1j * rng.normal(size=(20, f.size))
+        x = np.fft.irfft(spec * shape, n=WINDOW_SAMPLES, axis=-1) * 600
+        x += 20 * np.sin(2 * np.pi * rng.uniform(0.8, 3) * t + rng.uniform(0, 6))
+        x[18:] += 10 * np.sin(2 * np.pi * 10 * t)
+        out[i] = x.T
+        if rng.random() < 0.2:  # NaN run as in ~18% of files
+            s = rng.integers(0, WINDOW_SAMPLES - 1000)
+            out[i, s : s + rng.integers(100, 1000)] = np.nan
+    return out
+
+
+def _rss_mb() -> float:
+    """Peak resident memory (MB) of this process or any finished worker, whichever is larger."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def time_ours(windows: np.ndarray, repeats: int) -> tuple[float, int, dict[str, float]]:
+    """Median ms per window over ``repeats`` passes, number of features, ms per family."""
+    from hms_features.features.extractor import extract_window_dict, load_families
+    from hms_features.features.registry import FAMILIES
+
+    names = load_families()
+    n_features = len(extract_window_dict(windows[0]))
+    per_pass = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for w in windows:
+            extract_window_dict(w)
+        per_pass.append((time.perf_counter() - t0) / len(windows) * 1000)
+    fam_ms: dict[str, list[float]] = {"preprocess+psd": []}
+    for w in windows:
+        t0 = time.perf_counter()
+        ctx = WindowContext.from_raw(w)
+        ctx.psd("full"), ctx.psd("center")
+        fam_ms["preprocess+psd"].append((time.perf_counter() - t0) * 1000)
+        for name in names:
+            t0 = time.perf_counter()
+            FAMILIES[name].func(ctx)
+            fam_ms.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+    return (
+        statistics.median(per_pass),
+        n_features,
+        {k: statistics.median(v) for k, v in fam_ms.items()},
+    )
+
+
+def time_parallel(windows: np.ndarray, n_jobs: int) -> float:
+    """Windows per second through joblib with ``n_jobs`` workers (after a warm-up)."""
+    from joblib import Parallel, delayed
+
+    from hms_features.features.extractor import extract_window_dict
+
+    def batch(ws: np.ndarray) -> int:
+        for w in ws:
+            extract_window_dict(w)
+        return len(ws)
+
+    parts = np.array_split(windows, n_jobs * 4)
+    with Parallel(n_jobs=n_jobs) as par:
+        par(delayed(batch)(p[:1]) for p in parts[:n_jobs])  # warm the workers (imports, numba)
+        t0 = time.perf_counter()
+        done = sum(par(delayed(batch)(p) for p in parts))
+        return done / (time.perf_counter() - t0)
+
+
+def time_ours_shared(windows: np.ndarray) -> float:
+    """ms per window for our families that cover the shared features (after preprocessing)."""
+    from hms_features.features.extractor import load_families
+    from hms_features.features.registry import FAMILIES
+
+    load_families()
+    fams = [f for f in ("time", "hjorth", "spectral", "complexity") if f in FAMILIES]
+    t0 = time.perf_counter()
+    for w in windows:
+        ctx = WindowContext.from_raw(w)
+        for f in fams:
+            FAMILIES[f].func(ctx)
+    return (time.perf_counter() - t0) / len(windows) * 1000
+
+
+def time_mne(windows: np.ndarray) -> float | None:
+    """ms per window for mne-features on the shared features (same bipolar input), or None."""
+    try:
+        from mne_features.feature_extraction import extract_features
+    except ImportError:
+        return None
+    data = np.stack([bipolar(np.nan_to_num(w)) for w in windows]).astype(np.float64)
+    params = {"pow_freq_bands__freq_bands": np.array([0.5, 4, 8, 13, 20, 40])}
+    extract_features(data[:1], FS, SHARED_MNE, params, n_jobs=1)  # warm-up (numba compilation)
+    t0 = time.perf_counter()
+    extract_features(data, FS, SHARED_MNE, params, n_jobs=1)
+    return (time.perf_counter() - t0) / len(windows) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--windows", type=int, default=60, help="synthetic windows to time")
+    p.add_argument("--repeats", type=int, default=3, help="passes for the 1-worker median")
+    p.add_argument("--n-jobs", type=int, default=2)
+    p.add_argument("--mne-windows", type=int, default=10)
+    args = p.parse_args(argv)
+
+    windows = make_windows(args.windows)
+    ms, n_features, fam = time_ours(windows, args.repeats)
+    wps = time_parallel(windows, args.n_jobs)
+    rss_single = _rss_mb()
+    sub = windows[: args.mne_windows]
+    ours_shared = time_ours_shared(sub)
+    mne_ms = time_mne(sub)
+    ratio = mne_ms / ours_shared if mne_ms else None
+
+    print(f"{'family':<18} ms/window (median, 1 core)")
+    for k, v in fam.items():
+        print(f"{k:<18} {v:8.2f}")
+    print(
+        f"full extractor: {ms:.1f} ms/window (1 worker), "
+        f"{wps:.1f} windows/s ({args.n_jobs} workers)"
+    )
+    print(f"n_features: {n_features}; peak RSS (any process): {rss_single:.0f} MB")
+    if mne_ms:
+        print(f"shared subset: ours {ours_shared:.1f} ms vs mne-features {mne_ms:.1f} "
+              f"ms per window -> {ratio:.1f}x")  # fmt: skip
+    else:
+        print("mne-features not installed (pip install mne-features): no comparison")
+    print(f"106,800 train windows at this rate: {106_800 / wps / 60:.1f} min")
+    print(json.dumps({
+        "windows_per_s": round(wps, 2), "n_jobs": args.n_jobs, "ms_per_window": round(ms, 2),
+        "n_features": n_features, "peak_rss_mb": round(rss_single, 1),
+        "ms_per_window_shared_subset": round(ours_shared, 2),
+        "mne_features_ms_per_window": None if mne_ms is None else round(mne_ms, 2),
+        "speedup_vs_mne_features": None if ratio is None else round(ratio, 2),
+        "family_ms": {k: round(v, 2) for k, v in fam.items()},
+    }))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The feature factory: windows, dedup, bad files, resume, Dask backend, genuine files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hms_features.constants import EEG_CHANNELS, SPEC_COLUMNS, VOTE_COLUMNS
+from hms_features.factory import extract_features, run_extraction
+from hms_features.factory.windows import KEY_COLUMNS, assign_windows, plan_chunks
+from hms_features.features.extractor import extract_window_dict, feature_names
+
+FS = 200
+
+
+def _eeg(rng: np.random.Generator, seconds: float) -> pd.DataFrame:
+    n = int(seconds * FS)
+    t = np.arange(n) / FS
+    x = rng.normal(0, 15, (n, 20)) + 25 * np.sin(2 * np.pi * rng.uniform(1, 12) * t)[:, None]
+    return pd.DataFrame(x.astype(np.float32), columns=list(EEG_CHANNELS))
+
+
+def _spec(rng: np.random.Generator, rows: int) -> pd.DataFrame:
+    df = pd.DataFrame(rng.random((rows, 400)).astype(np.float32) + 0.01, columns=list(SPEC_COLUMNS))
+    df.insert(0, "time", np.arange(1, 2 * rows, 2, dtype=np.int64))
+    return df
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory) -> Path:
+    """A small Kaggle layout with the faults the factory must survive.
+
+    EEG 1: 70 s, 3 label rows, two of them the same window (offset 10).
+    EEG 2: 50 s, 1 row; its spectrogram file is missing (recomputed from EEG).
+    EEG 3: 50 s, but a label at offset 20 s (past the end) next to a good one.
+    EEG 4: a corrupt parquet file.  EEG 5: missing file.  EEG 6: lacks electrode T4.
+    """
+    rng = np.random.default_rng(7)
+    d = tmp_path_factory.mktemp("kaggle")
+    for sub in ("train_eegs", "train_spectrograms", "test_eegs", "test_spectrograms"):
+        (d / sub).mkdir()
+    _eeg(rng, 70).to_parquet(d / "train_eegs/1.parquet")
+    _eeg(rng, 50).to_parquet(d / "train_eegs/2.parquet")
+    _eeg(rng, 50).to_parquet(d / "train_eegs/3.parquet")
+    (d / "train_eegs/4.parquet").write_bytes(b"garbage")
+    _eeg(rng, 50).drop(columns="T4").to_parquet(d / "train_eegs/6.parquet")
+    for sid in (11, 13, 14, 15, 16):
+        _spec(rng, 320).to_parquet(d / f"train_spectrograms/{sid}.parquet")
+    rows = [  # eeg_id, sub, offset, spectrogram_id, spec offset, patient
+        (1, 0, 0.0, 11, 0.0, 100), (1, 1, 10.0, 11, 10.0, 100), (1, 2, 10.0, 11, 10.0, 100),
+        (2, 0, 0.0, 12, 0.0, 101), (3, 0, 0.0, 13, 0.0, 102), (3, 1, 20.0, 13, 20.0, 102),
+        (4, 0, 0.0, 14, 0.0, 103), (5, 0, 0.0, 15, 0.0, 104), (6, 0, 0.0, 16, 0.0, 105),
+    ]  # fmt: skip
+    df = pd.DataFrame(rows, columns=["eeg_id", "eeg_sub_id", "eeg_label_offset_seconds",
+                                     "spectrogram_id", "spectrogram_label_offset_seconds",
+                                     "patient_id"])  # fmt: skip
+    df.insert(4, "spectrogram_sub_id", df["eeg_sub_id"])
+    df.insert(6, "label_id", np.arange(len(df)))
+    df.insert(8, "expert_consensus", "Other")
+    for c in VOTE_COLUMNS:
+        df[c] = 0
+    df["other_vote"] = 3
+    df.to_csv(d / "train.csv", index=False)
+    _eeg(rng, 50).to_parquet(d / "test_eegs/9.parquet")
+    _spec(rng, 300).astype({"time": np.int16}).to_parquet(d / "test_spectrograms/19.parquet")
+    pd.DataFrame({"spectrogram_id": [19], "eeg_id": [9], "patient_id": [200]}).to_csv(
+        d / "test.csv", index=False
+    )
+    return d
+
+
+def test_plan_keeps_each_eeg_in_one_chunk_and_dedups_windows(layout):
+    rows = pd.read_csv(layout / "train.csv")
+    with_windows = assign_windows(rows)
+    assert with_windows.loc[1, "window"] == with_windows.loc[2, "window"]
+    assert with_windows["window"].nunique() == len(rows) - 1
+    chunks = plan_chunks(rows, windows_per_chunk=2)
+    seen = [set(c["eeg_id"]) for c in chunks]
+    assert sum(len(s) for s in seen) == rows["eeg_id"].nunique()  # no EEG split across chunks
+    assert sum(len(c) for c in chunks) == len(rows)
+
+
+def test_extraction_survives_bad_files_and_reports_them(layout, tmp_path):
+    out = tmp_path / "f.parquet"
+    s = run_extraction(layout, "train", out, n_jobs=1, windows_per_chunk=3, progress=False)
+    feats = pd.read_parquet(out)
+    errors = pd.read_csv(s.errors_path)
+    good = {(1, 0), (1, 1), (1, 2), (2, 0), (3, 0)}
+    assert set(zip(feats["eeg_id"], feats["eeg_sub_id"])) == good
+    assert list(feats.columns[:2]) == list(KEY_COLUMNS["train"])
+    assert list(feats.columns[2:]) == list(feature_names())
+    assert (feats.dtypes.iloc[2:] == np.float32).all()
+    assert np.isfinite(feats.iloc[:, 2:].to_numpy()).all()
+    # the duplicated window is computed once and copied
+    pd.testing.assert_series_equal(feats.iloc[1, 2:], feats.iloc[2, 2:], check_names=False)
+    reasons = dict(zip(errors["eeg_id"], errors["reason"]))
+    assert set(errors["eeg_id"]) == {3, 4, 5, 6} and len(errors) == 4
+    assert "past" in reasons[3] or "needs samples" in reasons[3]
+    assert "not a readable parquet" in reasons[4]
+    assert "not found" in reasons[5]
+    assert "T4" in reasons[6]
+    assert errors.set_index("eeg_id").loc[4, "file"].endswith("4.parquet")
+    assert s.n_failed_rows == 4 and not s.ok
+    assert s.n_recomputed_spectrograms == 1  # EEG 2's spectrogram file is absent
+    recomputed = feats.set_index("eeg_id").loc[2, "global__spectrogram_recomputed"]
+    assert recomputed == 1.0
+
+
+def test_features_equal_direct_extraction(layout, tmp_path):
+    out = tmp_path / "f.parquet"
+    run_extraction(layout, "train", out, progress=False)
+    row = pd.read_parquet(out).query("eeg_id == 1 and eeg_sub_id == 1").iloc[0]
+    from hms_features.data import eeg_window, read_eeg, read_spectrogram, spectrogram_window
+
+    eeg = read_eeg(layout / "train_eegs/1.parquet")
+    spec = spectrogram_window(*read_spectrogram(layout / "train_spectrograms/11.parquet"), 10.0)
+    direct = extract_window_dict(eeg_window(eeg, 10.0), spectrogram=spec)
+    np.testing.assert_allclose(
+        row[list(direct)].to_numpy(dtype=float),
+        np.array(list(direct.values()), dtype=np.float32),
+        rtol=1e-6,
+    )
+
+
+def test_resume_recomputes_nothing_done(layout, tmp_path, monkeypatch):
+    out = tmp_path / "f.parquet"
+    first = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    before = pd.read_parquet(out)
+    # simulate an interruption: drop one chunk's marker, then count what a re-run computes
+    markers = sorted((tmp_path / "f.parquet.parts").glob("*.done.json"))
+    markers[0].unlink()
+    import hms_features.factory.runner as runner
+
+    calls = []
+    real = runner.extract_chunk
+    monkeypatch.setattr(
+        runner, "extract_chunk", lambda *a, **k: calls.append(a[3]) or real(*a, **k)
+    )
+    second = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    assert calls == [0]
+    assert second.n_chunks_resumed == first.n_chunks - 1
+    pd.testing.assert_frame_equal(before, pd.read_parquet(out))
+
+
+def test_parallel_equals_serial(layout, tmp_path):
+    a = run_extraction(layout, "train", tmp_path / "a.parquet", n_jobs=1, progress=False)
+    b = run_extraction(
+        layout, "train", tmp_path / "b.parquet", n_jobs=2, windows_per_chunk=2, progress=False
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(a.out), pd.read_parquet(b.out))
+
+
+def test_dask_backend_gives_the_same_numbers(layout, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        d = run_extraction(
+            layout, "train", tmp_path / "d.parquet", n_jobs=2, windows_per_chunk=2,
+            scheduler=cluster.scheduler_address, progress=False,
+        )  # fmt: skip
+    s = run_extraction(layout, "train", tmp_path / "s.parquet", progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(d.out), pd.read_parquet(s.out))
+
+
+def test_cli_exit_status(layout, tmp_path):
+    from hms_features.cli import main
+
+    assert main(["features", "--data-dir", str(layout), "--split", "train",
+                 "--out", str(tmp_path / "t.parquet"), "--no-progress"]) == 1  # fmt: skip
+    assert main(["features", "--data-dir", str(layout), "--split", "test",
+                 "--out", str(tmp_path / "x.parquet"), "--no-progress"]) == 0  # fmt: skip
+    test = pd.read_parquet(tmp_path / "x.parquet")
+    assert list(test.columns[:2]) == ["eeg_id", "spectrogram_id"] and len(test) == 1
+
+
+def test_genuine_sample_files_end_to_end(hms_samples, tmp_path):
+    data = tmp_path / "hms"
+    shutil.copytree(hms_samples, data, ignore=shutil.ignore_patterns("example_figures"))
+    s = run_extraction(data, "train", tmp_path / "train.parquet", progress=False)
+    assert s.ok and s.n_rows_written == 10 and s.n_windows == 10
+    # EEG 1000913311's spectrogram (175871552) is not in the samples: recomputed from EEG
+    assert s.n_recomputed_spectrograms == 1
+    feats = pd.read_parquet(tmp_path / "train.parquet")
+    assert np.isfinite(feats.iloc[:, 2:].to_numpy()).all()
+    test = extract_features(data, "test", progress=False)
+    assert list(test["eeg_id"]) == [3911565283] and test.shape[1] == len(feature_names()) + 2
