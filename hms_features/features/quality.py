@@ -13,8 +13,7 @@ DESCRIPTIONS = {
         "Fraction of samples beyond +/-500 uV (artifact or very high amplitude), 0-1"
     ),
     "spectrogram_recomputed": (
-        "1 if the competition spectrogram file was missing and was recomputed from the EEG, "
-        "else 0"
+        "1 if the competition spectrogram file was missing and was recomputed from the EEG, else 0"
     ),
 }
 

@@ -1,0 +1,115 @@
+"""Hjorth parameters: mobility (a mean frequency, in Hz) and complexity (bandwidth, dimensionless).
+
+With ``d1 = diff(x)`` and ``d2 = diff(x, 2)`` (first and second differences):
+
+- activity ``A = var(x)`` (uV^2);
+- mobility ``M = sqrt(var(d1) / var(x))``, in radians per sample; this module reports it in
+  **Hz-equivalent** units, ``M * fs / (2 pi)``. For a sine of frequency ``f`` the discrete closed
+  form is ``(fs / pi) * sin(pi f / fs)``, i.e. ``f`` to within 1% below 15 Hz at 200 Hz;
+- complexity ``C = M(d1) / M(x) = sqrt(var(d2) var(x)) / var(d1)``, dimensionless: 1 for a pure
+  sine, larger for broadband or irregular signals.
+
+Activity is not emitted as a feature: it is exactly the square of the time family's ``std``
+(a monotone transform, which a tree model cannot tell apart), so it would only split the
+explanation of amplitude between two names. :func:`hjorth_activity` is kept for completeness.
+
+A flat channel (variance below ``FLAT_MICROVOLTS**2``) gets mobility 0 and complexity 0.
+Region values are the mean of the region's four chains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import per_channel, register_family
+
+#: A channel with a standard deviation below this (microvolts) is treated as flat.
+FLAT_MICROVOLTS: float = 1e-6
+
+DESCRIPTIONS = {
+    "hjorth_mobility": "Hjorth mobility: the signal's mean frequency from the variance of its "
+    "slope, sqrt(var(x')/var(x)) x fs/(2 pi), over the 50 s, Hz",
+    "hjorth_mobility_10s": "Hjorth mobility: the signal's mean frequency from the variance of its "
+    "slope, sqrt(var(x')/var(x)) x fs/(2 pi), over the labelled 10 s, Hz",
+    "hjorth_complexity": "Hjorth complexity: mobility of the slope over mobility of the signal "
+    "(1 for a pure sine, higher for irregular, broadband activity) over the 50 s, dimensionless",
+    "hjorth_complexity_10s": "Hjorth complexity: mobility of the slope over mobility of the signal "
+    "(1 for a pure sine, higher for irregular, broadband activity) over the labelled 10 s, "
+    "dimensionless",
+}
+
+
+def _var(a: np.ndarray) -> np.ndarray:
+    """Variance along the last axis of a (nearly) zero-mean array, without temporaries."""
+    mean = a.mean(axis=-1)
+    return np.maximum(np.einsum("ij,ij->i", a, a) / a.shape[-1] - mean * mean, 0.0)
+
+
+def _variances(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Variances of x, its first and its second difference along the last axis."""
+    x0 = x - x.mean(axis=-1, keepdims=True)
+    d1 = np.diff(x0, axis=-1)
+    d2 = np.diff(d1, axis=-1)
+    return _var(x0), _var(d1), _var(d2)
+
+
+def hjorth_activity(x: np.ndarray) -> np.ndarray:
+    """Hjorth activity: the variance of each channel, uV^2. Shape (n_channels,)."""
+    return np.var(x, axis=-1)
+
+
+def _mobility_complexity(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    v0, v1, v2 = _variances(x)
+    ok0 = v0 > FLAT_MICROVOLTS**2
+    ok1 = v1 > 0.0
+    m0 = np.sqrt(np.where(ok0, v1, 0.0) / np.where(ok0, v0, 1.0))
+    m1 = np.sqrt(np.where(ok1, v2, 0.0) / np.where(ok1, v1, 1.0))
+    mobility = m0 * fs / (2.0 * np.pi)
+    complexity = np.where(ok0 & ok1, m1 / np.where(m0 > 0, m0, 1.0), 0.0)
+    return mobility, complexity
+
+
+def hjorth_mobility(x: np.ndarray, fs: float) -> np.ndarray:
+    """Hjorth mobility in Hz-equivalent units: ``sqrt(var(diff x) / var(x)) * fs / (2 pi)``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        Signals in microvolts.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    ndarray, shape (n_channels,)
+        Hz; ``(fs / pi) sin(pi f / fs)`` for a sine of ``f`` Hz; 0 for a flat channel.
+    """
+    return _mobility_complexity(x, fs)[0]
+
+
+def hjorth_complexity(x: np.ndarray) -> np.ndarray:
+    """Hjorth complexity ``M(diff x) / M(x)``, dimensionless (1 for a sine, 0 if flat).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        Signals in microvolts.
+
+    Returns
+    -------
+    ndarray, shape (n_channels,)
+    """
+    return _mobility_complexity(x, 1.0)[1]
+
+
+@register_family("hjorth", DESCRIPTIONS)
+def hjorth_features(ctx: WindowContext) -> dict[str, float]:
+    """Hjorth mobility (Hz) and complexity per channel, over the 50 s and the labelled 10 s."""
+    mob, comp = _mobility_complexity(ctx.x, ctx.fs)
+    mob_c, comp_c = _mobility_complexity(ctx.center, ctx.fs)
+    out = per_channel("hjorth_mobility", mob)
+    out.update(per_channel("hjorth_complexity", comp))
+    out.update(per_channel("hjorth_mobility_10s", mob_c))
+    out.update(per_channel("hjorth_complexity_10s", comp_c))
+    return out

@@ -1,0 +1,117 @@
+"""Discrete wavelet transform features: how the signal energy spreads over octave bands.
+
+A 6-level Daubechies-4 DWT (:func:`pywt.wavedec`, periodization mode, all channels at once)
+splits each 200 Hz signal into octave bands:
+
+====== ============ ======================
+level  band (Hz)    clinical range
+====== ============ ======================
+D1     50-100       (removed by the 40 Hz low-pass)
+D2     25-50        gamma, muscle
+D3     12.5-25      beta
+D4     6.25-12.5    alpha and fast theta
+D5     3.1-6.25     theta
+D6     1.6-3.1      delta
+A6     0-1.6        slow delta
+====== ============ ======================
+
+The energy of a level is the sum of its squared coefficients (uV^2 summed over coefficients);
+with an orthogonal wavelet in periodization mode the level energies add up (approximately, the
+signal length not being a power of two) to the signal's energy ``sum(x**2)``. The relative energy
+of a level is its share of the total. Region values are computed from the summed level energies
+of the region's four chains (as the spectral family uses the region's mean PSD).
+A flat channel gets relative energies of 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pywt
+
+from hms_features.constants import FS
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import per_channel, register_family
+from hms_features.signal.montage import REGIONS
+
+WAVELET: str = "db4"
+LEVEL: int = 6
+MODE: str = "periodization"
+#: Below this total energy (uV^2) a channel is treated as flat.
+FLAT_ENERGY: float = 1e-12
+#: Levels emitted as features (the clinically relevant 0-12.5 Hz).
+EMITTED_LEVELS: tuple[str, ...] = ("a6", "d6", "d5", "d4")
+
+
+def level_names(level: int = LEVEL) -> tuple[str, ...]:
+    """Names of the coefficient arrays of :func:`pywt.wavedec`, in its order: a6, d6, ..., d1."""
+    return (f"a{level}",) + tuple(f"d{j}" for j in range(level, 0, -1))
+
+
+def level_band(name: str, fs: float = FS) -> tuple[float, float]:
+    """Nominal frequency band (Hz) of a DWT level such as ``'d4'`` or ``'a6'``."""
+    j = int(name[1:])
+    if name[0] == "a":
+        return 0.0, fs / 2 ** (j + 1)
+    return fs / 2 ** (j + 1), fs / 2**j
+
+
+def _description(name: str) -> str:
+    lo, hi = level_band(name)
+    return (
+        f"Relative wavelet energy: share of the signal energy in the db4 DWT level "
+        f"{name.upper()} ({lo:.3g}-{hi:.3g} Hz) over the 50 s, 0-1"
+    )
+
+
+DESCRIPTIONS = {f"dwt_{name}_rel_energy": _description(name) for name in EMITTED_LEVELS}
+
+
+def dwt_energies(
+    x: np.ndarray, wavelet: str = WAVELET, level: int = LEVEL, dtype: type = np.float64
+) -> np.ndarray:
+    """Energy (sum of squared coefficients) of each DWT level.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        Signals in microvolts.
+    wavelet, level : str, int
+        Wavelet name and decomposition depth for :func:`pywt.wavedec`.
+    dtype : numpy dtype
+        Precision of the transform; the family uses float32 (about 1.5x faster, relative
+        energies accurate to ~1e-5), energies are always summed in float64.
+
+    Returns
+    -------
+    ndarray, shape (n_channels, level + 1)
+        uV^2, levels in :func:`level_names` order (a6, d6, d5, ..., d1).
+    """
+    coeffs = pywt.wavedec(np.asarray(x, dtype=dtype), wavelet, mode=MODE, level=level, axis=-1)
+    return np.stack([np.einsum("ij,ij->i", c, c, dtype=np.float64) for c in coeffs], axis=-1)
+
+
+def relative_energies(energies: np.ndarray) -> np.ndarray:
+    """Level energies over their sum, shape unchanged; rows without energy become 0."""
+    tot = energies.sum(axis=-1, keepdims=True)
+    ok = tot > FLAT_ENERGY
+    return np.where(ok, energies / np.where(ok, tot, 1.0), 0.0)
+
+
+def dwt_relative_energies(x: np.ndarray, wavelet: str = WAVELET, level: int = LEVEL) -> np.ndarray:
+    """Relative energy of each DWT level (a6, d6, ..., d1), shape (n_channels, level + 1), 0-1."""
+    return relative_energies(dwt_energies(x, wavelet, level))
+
+
+@register_family("wavelet", DESCRIPTIONS)
+def wavelet_features(ctx: WindowContext) -> dict[str, float]:
+    """Relative DWT energies of the 0-12.5 Hz levels per channel and per region."""
+    energy = dwt_energies(ctx.x, dtype=np.float32)
+    region_energy = np.stack([energy[list(idx)].sum(axis=0) for idx in REGIONS.values()])
+    rel = relative_energies(np.vstack([energy, region_energy]))
+    n_ch = energy.shape[0]
+    names = level_names()
+    out: dict[str, float] = {}
+    for name in EMITTED_LEVELS:
+        v = rel[:, names.index(name)]
+        out.update(per_channel(f"dwt_{name}_rel_energy", v[:n_ch], dict(zip(REGIONS, v[n_ch:]))))
+    return out

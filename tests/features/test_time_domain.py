@@ -1,0 +1,179 @@
+"""Tests of the time-domain family: closed forms, scipy references, invariances, edge windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from hms_features.constants import EEG_CHANNELS, FS
+from hms_features.features import time_domain as td
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import describe
+from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
+from hms_features.signal.preprocess import CleanWindow
+
+N = 10_000
+T = np.arange(N) / FS
+
+
+def pink(rng: np.random.Generator, n_channels: int, std: float) -> np.ndarray:
+    """1/f^1.5 noise like EEG background, shape (n_channels, 10000), standard deviation ``std``."""
+    f = np.fft.rfftfreq(N, 1 / FS)
+    f[0] = f[1]
+    x = np.fft.irfft(np.fft.rfft(rng.standard_normal((n_channels, N))) / f**0.75, N)
+    return x * (std / x.std(axis=1, keepdims=True))
+
+
+def raw_window(seed: int, scale: float = 20.0) -> np.ndarray:
+    """Pink noise plus a 10 Hz rhythm with electrode-specific phase, (10000, 20) float32 uV."""
+    rng = np.random.default_rng(seed)
+    x = pink(rng, len(EEG_CHANNELS), scale)
+    x += 5.0 * np.sin(2 * np.pi * 10 * T + rng.uniform(0, 2 * np.pi, (len(EEG_CHANNELS), 1)))
+    return x.T.astype(np.float32)
+
+
+def ctx_from_bipolar(x: np.ndarray) -> WindowContext:
+    """A context whose bipolar signals are exactly ``x`` (no filtering), for closed-form checks."""
+    clean = CleanWindow(
+        bipolar=np.asarray(x, dtype=np.float64),
+        ekg=np.zeros(x.shape[1]),
+        missing_fraction=0.0,
+        channel_missing_fraction=np.zeros(18),
+        clipped_fraction=np.zeros(18),
+        fs=FS,
+    )
+    return WindowContext(clean)
+
+
+def edge_windows() -> dict[str, np.ndarray]:
+    flat = np.zeros((N, 20), dtype=np.float32)
+    nan_electrode = raw_window(3)
+    nan_electrode[:, EEG_CHANNELS.index("C3")] = np.nan
+    huge = raw_window(4, scale=4_000.0)
+    all_nan = np.full((N, 20), np.nan, dtype=np.float32)
+    return {"flat": flat, "nan_electrode": nan_electrode, "huge": huge, "all_nan": all_nan}
+
+
+# --------------------------------------------------------------------------- per-channel functions
+
+
+def test_line_length_closed_form_for_a_sine():
+    f, a = 5.0, 30.0
+    x = a * np.sin(2 * np.pi * f * T)[None, :]
+    # |x[n+1]-x[n]| = 2a sin(pi f/fs) |cos(...)|, whose mean over many cycles is 2/pi of its peak
+    expected = 2 * a * np.sin(np.pi * f / FS) * 2 / np.pi
+    assert td.line_length(x)[0] == pytest.approx(expected, rel=1e-3)
+
+
+def test_moments_match_scipy():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((18, N)) ** 3  # skewed, heavy-tailed
+    np.testing.assert_allclose(td.kurtosis(x), stats.kurtosis(x, axis=-1), rtol=1e-9)
+    np.testing.assert_allclose(td.skewness(x), stats.skew(x, axis=-1), rtol=1e-9)
+    sine = np.sin(2 * np.pi * 4 * T)[None, :]
+    assert td.kurtosis(sine)[0] == pytest.approx(-1.5, abs=1e-3)
+
+
+def test_peak_to_peak_matches_numpy_percentile():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((18, N)) * 25
+    lo, hi = np.percentile(x, [1, 99], axis=-1)
+    np.testing.assert_allclose(td.robust_peak_to_peak(x), hi - lo, rtol=1e-12)
+    s = np.sort(x, axis=-1)
+    q = [0, 12.5, 50, 99.9, 100]
+    np.testing.assert_allclose(td.sorted_percentiles(s, q), np.percentile(x, q, axis=-1))
+
+
+def test_zero_crossing_rate_of_a_sine_is_twice_its_frequency():
+    x = 10 * np.sin(2 * np.pi * 7.3 * T + 0.1)[None, :] + 3.0  # offset: mean crossings
+    assert td.zero_crossing_rate(x, FS)[0] == pytest.approx(2 * 7.3, abs=0.05)
+
+
+def test_nonlinear_energy_closed_form():
+    f, a = 12.0, 40.0
+    x = a * np.sin(2 * np.pi * f * T + 0.3)[None, :]
+    # Teager-Kaiser of A sin(w n + p) is exactly A^2 sin(w)^2 at every sample
+    assert td.nonlinear_energy(x)[0] == pytest.approx(a**2 * np.sin(2 * np.pi * f / FS) ** 2)
+
+
+def _spike_train(n_spikes: int, period: int, width: int, start: int = 150) -> np.ndarray:
+    half = width // 2
+    tri = np.concatenate([np.linspace(0, 1, half + 1), np.linspace(1, 0, half + 1)[1:]])
+    out = np.zeros(N)
+    for k in range(n_spikes):
+        i = start + k * period
+        out[i : i + tri.size] += tri
+    return out
+
+
+def test_spike_rate_counts_injected_spikes_and_ignores_noise_and_delta():
+    noise = pink(np.random.default_rng(2), 4, 10.0)
+    delta = 80 * np.sin(2 * np.pi * 1.5 * T)  # high-amplitude slow wave: not a spike
+    spikes = _spike_train(50, 200, 12) * 100  # 60 ms spikes, 10 SD, once a second
+    sharp = _spike_train(25, 400, 30) * 100  # 150 ms sharp waves, every 2 s
+    x = np.vstack([noise[0], noise[1] + delta, noise[2] + spikes, noise[3] + sharp])
+    rate = td.spike_rate(x, FS)
+    minutes = N / FS / 60
+    assert rate[0] == 0.0
+    assert rate[1] == 0.0
+    assert rate[2] == pytest.approx(50 / minutes)
+    assert rate[3] == pytest.approx(25 / minutes)
+    # too long (400 ms) transients are not spikes
+    slow_bump = noise[0] + _spike_train(25, 400, 80) * 100
+    assert td.spike_rate(slow_bump[None, :], FS)[0] == 0.0
+
+
+def test_flat_channels_get_neutral_zeros():
+    x = np.zeros((18, N))
+    for fn in (td.kurtosis, td.skewness, td.line_length, td.nonlinear_energy):
+        np.testing.assert_array_equal(fn(x), 0.0)
+    np.testing.assert_array_equal(td.zero_crossing_rate(x, FS), 0.0)
+    np.testing.assert_array_equal(td.spike_rate(x, FS), 0.0)
+
+
+# ---------------------------------------------------------------------------------- the family
+
+
+def test_family_values_match_the_functions_and_regions_average_chains():
+    ctx = WindowContext.from_raw(raw_window(0))
+    out = td.time_features(ctx)
+    ch = np.array([out[f"{c}__line_length"] for c in BIPOLAR_NAMES])
+    np.testing.assert_allclose(ch, td.line_length(ctx.x))
+    np.testing.assert_allclose(
+        [out[f"{c}__kurtosis_10s"] for c in BIPOLAR_NAMES], stats.kurtosis(ctx.center, axis=-1)
+    )
+    np.testing.assert_allclose(
+        [out[f"{c}__spike_rate"] for c in BIPOLAR_NAMES], td.spike_rate(ctx.x, FS)
+    )
+    np.testing.assert_allclose(
+        [out[f"{c}__std_10s"] for c in BIPOLAR_NAMES], ctx.center.std(axis=-1)
+    )
+    for region, idx in REGIONS.items():
+        assert out[f"{region}__line_length"] == pytest.approx(ch[list(idx)].mean())
+
+
+def test_scaling_changes_amplitudes_only():
+    x = pink(np.random.default_rng(5), 18, 15.0) + _spike_train(40, 240, 12) * 150
+    a = td.time_features(ctx_from_bipolar(x))
+    b = td.time_features(ctx_from_bipolar(3 * x))
+    for key, va in a.items():
+        feat = key.split("__")[1]
+        if feat.startswith(("std", "line_length", "peak_to_peak")):
+            assert b[key] == pytest.approx(3 * va, rel=1e-9, abs=1e-12)
+        elif feat == "nonlinear_energy":
+            assert b[key] == pytest.approx(9 * va, rel=1e-9)
+        else:  # shape features: kurtosis, skewness, crossings, spike rate
+            assert b[key] == pytest.approx(va, rel=1e-9, abs=1e-9)
+
+
+def test_names_stable_described_and_finite_on_edge_windows():
+    ref = list(td.time_features(WindowContext.from_raw(raw_window(0))))
+    assert ref == list(td.time_features(WindowContext.from_raw(raw_window(1))))
+    assert len(ref) == 11 * 22
+    for key in ref:
+        assert describe(key)
+    for name, eeg in edge_windows().items():
+        out = td.time_features(WindowContext.from_raw(eeg))
+        assert list(out) == ref, name
+        assert np.all(np.isfinite(list(out.values()))), name
