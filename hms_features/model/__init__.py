@@ -1,0 +1,42 @@
+"""The booster: LightGBM on expert vote distributions, patient-grouped CV, safe model files.
+
+- :mod:`~hms_features.model.objective`: soft-label softmax objective, KL metric, init scores.
+- :mod:`~hms_features.model.cv`: folds grouped by patient.
+- :mod:`~hms_features.model.train`: training variants side by side, out-of-fold predictions.
+- :mod:`~hms_features.model.report`: CV report (KL by fold and view, confusion, shipped variant).
+- :mod:`~hms_features.model.files`: model folder (LightGBM text + JSON) save/load.
+- :mod:`~hms_features.model.predict`: scoring a test set into a submission.
+- :mod:`~hms_features.model.offline_kit`: wheels + model for an offline (Kaggle) notebook.
+"""
+
+from __future__ import annotations
+
+from hms_features.model.files import (
+    FORMAT_VERSION,
+    ModelFormatError,
+    TrainedModel,
+    load_model,
+    save_model,
+)
+from hms_features.model.train import TrainConfig, load_training_data, train_cv, train_model
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ModelFormatError",
+    "TrainConfig",
+    "TrainedModel",
+    "load_model",
+    "load_training_data",
+    "predict_submission",
+    "save_model",
+    "train_cv",
+    "train_model",
+]
+
+
+def __getattr__(name: str):  # scoring pulls in the feature factory: import it only when asked
+    if name == "predict_submission":
+        from hms_features.model.predict import predict_submission
+
+        return predict_submission
+    raise AttributeError(f"module 'hms_features.model' has no attribute {name!r}")

@@ -1,0 +1,329 @@
+"""Model files: LightGBM native text per fold plus one JSON; nothing pickled.
+
+Layout of a model folder (see ``models/README.md``)::
+
+    models/NAME/
+      model.json      format version, classes, feature names, fold files, training
+                      configuration, package versions, CV scores
+      fold_0.txt ...  one LightGBM Booster per CV fold (``Booster.save_model`` text)
+      cv_report.json, cv_report.md, oof.parquet, feature_importance.csv   (training reports)
+
+Loading reads JSON with :func:`json.load` and boosters with ``lightgbm.Booster(model_file=...)``:
+no code from the folder is ever executed (unlike pickle/joblib files).
+
+Compatibility policy: ``format_version`` is ``"MAJOR.MINOR"``. A reader loads every file of its
+own major version, older or newer minor (a minor version only adds optional keys, which an
+older reader ignores and a newer reader fills with defaults). Files from before versioning (no
+``format_version``, major 0) are upgraded on load. A file of a newer major version is refused
+with a message naming both versions.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from hms_features.constants import CLASSES, VOTE_COLUMNS
+from hms_features.model.objective import softmax
+
+#: Written into every model.json; see the module docstring for the compatibility policy.
+FORMAT_VERSION: str = "1.0"
+MODEL_JSON: str = "model.json"
+#: Columns of a feature table that identify a row; they are never features.
+KEY_COLUMNS: frozenset[str] = frozenset({"eeg_id", "eeg_sub_id", "spectrogram_id", "patient_id"})
+_FOLD_FILE = re.compile(r"^fold_(\d+)\.txt$")
+#: Packages whose versions are recorded with a model.
+_RECORDED_PACKAGES = ("hms-features", "lightgbm", "numpy", "pandas", "scipy", "scikit-learn")
+
+
+class ModelFormatError(ValueError):
+    """A model folder that cannot be loaded (missing file, bad JSON, unknown version)."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a model depends on."""
+    out = {"python": platform.python_version()}
+    for name in _RECORDED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _parse_version(value: Any, path: Path) -> tuple[int, int]:
+    if value is None:
+        return (0, 0)
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?", str(value).strip())
+    if not match:
+        raise ModelFormatError(path, f"format_version {value!r} is not of the form MAJOR.MINOR")
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def _describe_list(names: list[str], limit: int = 20) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+@dataclass
+class TrainedModel:
+    """The fold boosters of a trained model and what is needed to use them.
+
+    Attributes
+    ----------
+    boosters : list of lightgbm.Booster
+        One per CV fold; predictions average their probabilities.
+    feature_names : list of str
+        The feature columns, in the order the boosters expect.
+    classes : tuple of str
+        Class of each output column (:data:`~hms_features.constants.CLASSES`).
+    config : dict
+        Training configuration (hyper-parameters, folds, variant).
+    meta : dict
+        The whole ``model.json`` (versions, CV scores, class prior, ...).
+    """
+
+    boosters: list[lgb.Booster]
+    feature_names: list[str]
+    classes: tuple[str, ...] = CLASSES
+    config: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def feature_matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The feature columns of ``X`` as float32 (n, n_features), in model order.
+
+        Key columns (eeg_id, eeg_sub_id, spectrogram_id, patient_id) are ignored; any other
+        missing or extra column raises ValueError naming it.
+        """
+        n_feat = len(self.feature_names)
+        if isinstance(X, np.ndarray):
+            if X.ndim != 2 or X.shape[1] != n_feat:
+                raise ValueError(
+                    f"expected a feature array of shape (n_rows, {n_feat}), got {X.shape}"
+                )
+            return np.ascontiguousarray(X, dtype=np.float32)
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"expected a pandas DataFrame of features, got {type(X).__name__}")
+        columns = [str(c) for c in X.columns if c not in KEY_COLUMNS]
+        present = set(columns)
+        expected = set(self.feature_names)
+        missing = [c for c in self.feature_names if c not in present]
+        extra = [c for c in columns if c not in expected]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {len(missing)} feature column(s): {_describe_list(missing)}")
+            if extra:
+                parts.append(f"{len(extra)} unexpected column(s): {_describe_list(extra)}")
+            raise ValueError(
+                f"feature table does not match the model's {n_feat} features: " + "; ".join(parts)
+            )
+        non_numeric = [c for c in self.feature_names if not pd.api.types.is_numeric_dtype(X[c])]
+        if non_numeric:
+            raise ValueError(f"non-numeric feature column(s): {_describe_list(non_numeric)}")
+        return np.ascontiguousarray(X[self.feature_names].to_numpy(dtype=np.float32))
+
+    def predict_raw(self, X: pd.DataFrame | np.ndarray) -> list[np.ndarray]:
+        """Raw margins (n, 6) of each fold booster (softmax of a fold's margins = its
+        probabilities; SHAP values of a booster sum to its margins)."""
+        mat = self.feature_matrix(X)
+        out = []
+        for booster in self.boosters:
+            raw = np.asarray(booster.predict(mat, raw_score=True), dtype=np.float64)
+            out.append(raw.reshape(len(mat), len(self.classes)))
+        return out
+
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Class probabilities (n, 6): the mean over folds of each fold's softmax."""
+        raws = self.predict_raw(X)
+        return np.mean([softmax(r) for r in raws], axis=0)
+
+    @property
+    def class_prior(self) -> np.ndarray:
+        """Training class prior (mean vote distribution) recorded with the model, or uniform."""
+        prior = self.meta.get("class_prior")
+        if prior is None:
+            return np.full(len(self.classes), 1.0 / len(self.classes))
+        return np.asarray(prior, dtype=np.float64)
+
+
+def save_model(
+    model_dir: str | Path,
+    boosters: list[lgb.Booster],
+    feature_names: list[str],
+    config: dict | None = None,
+    cv_scores: dict | None = None,
+    extra: dict | None = None,
+) -> Path:
+    """Write ``fold_<k>.txt`` per booster and ``model.json`` into ``model_dir``.
+
+    Parameters
+    ----------
+    model_dir : path
+        Created if absent; existing fold files and model.json are overwritten, stale fold
+        files of a previous run with more folds are removed.
+    boosters : list of Booster
+        One per fold, each already holding exactly the iterations to use.
+    feature_names : list of str
+        Feature columns in the boosters' order.
+    config : dict, optional
+        Training configuration (JSON-serialisable).
+    cv_scores : dict, optional
+        Cross-validation scores to record.
+    extra : dict, optional
+        More top-level keys for model.json (e.g. ``class_prior``, ``variant``).
+
+    Returns
+    -------
+    Path
+        The model.json written.
+    """
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    if not boosters:
+        raise ValueError("no boosters to save")
+    for booster in boosters:
+        if booster.feature_name() != list(feature_names):
+            raise ValueError(
+                "booster feature names differ from feature_names (LightGBM renames features "
+                "with spaces or special characters)"
+            )
+    for old in model_dir.glob("fold_*.txt"):
+        old.unlink()
+    folds = []
+    for k, booster in enumerate(boosters):
+        name = f"fold_{k}.txt"
+        booster.save_model(model_dir / name, num_iteration=-1)
+        folds.append({"file": name, "num_iterations": booster.current_iteration()})
+    doc = {
+        "format_version": FORMAT_VERSION,
+        "kind": "hms-features LightGBM fold ensemble",
+        "prediction": "mean over folds of softmax(raw margins of fold booster)",
+        "classes": list(CLASSES),
+        "output_columns": list(VOTE_COLUMNS),
+        "n_features": len(feature_names),
+        "feature_names": list(feature_names),
+        "folds": folds,
+        "config": config or {},
+        "cv_scores": cv_scores or {},
+        "versions": package_versions(),
+    }
+    doc.update(extra or {})
+    path = model_dir / MODEL_JSON
+    path.write_text(json.dumps(to_jsonable(doc), indent=2) + "\n")
+    return path
+
+
+def to_jsonable(obj: Any) -> Any:
+    """numpy scalars/arrays and tuples -> plain JSON types."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def _upgrade(doc: dict, version: tuple[int, int], model_dir: Path) -> dict:
+    """Bring a model.json of an older major version up to the current one."""
+    if version[0] == 0:
+        # Pre-versioned layout: fold files found by name, classes implicitly CLASSES.
+        doc = dict(doc)
+        doc.setdefault("classes", list(CLASSES))
+        if "folds" not in doc:
+            found = sorted(
+                (int(m.group(1)), p.name)
+                for p in model_dir.iterdir()
+                if (m := _FOLD_FILE.match(p.name))
+            )
+            doc["folds"] = [{"file": name} for _, name in found]
+    return doc
+
+
+def load_model(model_dir: str | Path) -> TrainedModel:
+    """Load a model folder written by :func:`save_model` (any compatible format version).
+
+    Raises
+    ------
+    ModelFormatError
+        Missing folder/files, unreadable JSON, a newer major format version, fold files that
+        disagree with model.json.
+    """
+    model_dir = Path(model_dir)
+    path = model_dir / MODEL_JSON
+    if not path.is_file():
+        raise ModelFormatError(
+            path, "model.json not found: not a model folder written by hms train"
+        )
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelFormatError(path, f"unreadable JSON ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise ModelFormatError(path, "expected a JSON object")
+    version = _parse_version(doc.get("format_version"), path)
+    current = _parse_version(FORMAT_VERSION, path)
+    if version[0] > current[0]:
+        raise ModelFormatError(
+            path,
+            f"format_version {doc.get('format_version')} was written by a newer hms-features; "
+            f"this version reads format {current[0]}.x (and older): upgrade hms-features",
+        )
+    doc = _upgrade(doc, version, model_dir)
+    classes = tuple(doc.get("classes", CLASSES))
+    if classes != CLASSES:
+        raise ModelFormatError(path, f"classes {list(classes)} differ from {list(CLASSES)}")
+    folds = doc.get("folds") or []
+    if not folds:
+        raise ModelFormatError(path, "no fold boosters listed")
+    boosters = []
+    for entry in folds:
+        name = str(entry.get("file", ""))
+        if not _FOLD_FILE.match(name):  # never follow a path out of the folder
+            raise ModelFormatError(path, f"fold file name {name!r} is not fold_<k>.txt")
+        fold_path = model_dir / name
+        if not fold_path.is_file():
+            raise ModelFormatError(fold_path, "fold model file listed in model.json is missing")
+        try:
+            boosters.append(lgb.Booster(model_file=str(fold_path)))
+        except lgb.basic.LightGBMError as exc:
+            raise ModelFormatError(fold_path, f"not a LightGBM model file ({exc})") from exc
+    names = list(doc.get("feature_names") or boosters[0].feature_name())
+    for entry, booster in zip(folds, boosters, strict=True):
+        if booster.feature_name() != names:
+            raise ModelFormatError(
+                model_dir / entry["file"], "feature names differ from those in model.json"
+            )
+        if booster.num_model_per_iteration() != len(CLASSES):
+            raise ModelFormatError(
+                model_dir / entry["file"],
+                f"{booster.num_model_per_iteration()} trees per iteration, expected {len(CLASSES)}",
+            )
+    doc["feature_names"] = names
+    return TrainedModel(
+        boosters=boosters,
+        feature_names=names,
+        classes=classes,
+        config=dict(doc.get("config") or {}),
+        meta=doc,
+    )
