@@ -1,0 +1,243 @@
+"""Evolution features: how frequency, amplitude and line length change across the 50 s.
+
+An electrographic seizure evolves: its frequency, amplitude or location changes over seconds,
+whereas periodic discharges and rhythmic delta stay stationary. The 50 s are cut into ten
+5-s sub-windows; in each, per region (mean over its four chains) and for the whole head:
+
+- dominant frequency (Hz): the peak of the mean Hann-windowed power spectrum in 0.5-20 Hz
+  (0.2 Hz bins, refined by a parabola through the log power of the peak and its neighbours);
+- log amplitude: ``log10`` of the RMS over the channels of their standard deviation (uV),
+  floored at 0.1 uV;
+- log line length: ``log10`` of the mean absolute sample-to-sample change (uV per sample at
+  200 Hz), floored at 0.01 uV per sample.
+
+Each sequence of ten values is summarised by its least-squares slope against the sub-window
+centre time (per second), its range (max - min), standard deviation and the largest absolute
+change between consecutive sub-windows. A stationary signal scores ~0 on all; a chirp from
+3 to 8 Hz over 50 s has a frequency slope of 0.1 Hz/s.
+
+Location: the left-right balance of log amplitude in each sub-window (left minus right region,
+or hemisphere for ``global``) is summarised by its range and standard deviation; a discharge
+that spreads or migrates across hemispheres changes it.
+
+All sub-window spectra come from one FFT over the reshaped (channels, sub-windows, samples)
+array. A flat window gives 0 for every feature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import register_family
+from hms_features.signal.montage import BIPOLAR_NAMES, REGION_PAIRS, REGIONS
+
+#: Number of sub-windows the window is cut into (ten 5-s sub-windows of the 50 s).
+N_SUBWINDOWS: int = 10
+#: Dominant-frequency search range (Hz): the range of the competition spectrograms.
+DOMINANT_RANGE_HZ: tuple[float, float] = (0.5, 20.0)
+#: Sub-window spectra are computed at 100 Hz (every second sample: the 0.5-40 Hz preprocessing
+#: leaves nothing that would alias into 0.5-20 Hz).
+SPECTRUM_FS: float = 100.0
+#: Floors before the logarithms: 0.1 uV RMS and 0.01 uV per sample line length.
+AMPLITUDE_FLOOR_UV: float = 0.1
+LINE_LENGTH_FLOOR_UV: float = 0.01
+
+QUANTITIES: dict[str, str] = {
+    "dominant_freq": "dominant frequency (Hz, peak of the 0.5-20 Hz spectrum)",
+    "log_amplitude": "log10 RMS amplitude (log10 uV)",
+    "log_line_length": "log10 line length (log10 uV per sample)",
+}
+STATISTICS: dict[str, str] = {
+    "slope": "least-squares slope over the ten 5-s sub-windows of the 50 s, per second "
+    "(units of the quantity per s; >0 rising, <0 falling, ~0 stationary)",
+    "range": "range (max - min) over the ten 5-s sub-windows of the 50 s, in units of the "
+    "quantity; large when the pattern evolves",
+    "std": "standard deviation over the ten 5-s sub-windows of the 50 s, in units of the quantity",
+    "max_change": "largest absolute change between consecutive 5-s sub-windows of the 50 s, in "
+    "units of the quantity; large for abrupt onset or offset",
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    f"{q}_{s}": f"Evolution of the {qtext}: {stext}"
+    for q, qtext in QUANTITIES.items()
+    for s, stext in STATISTICS.items()
+}
+DESCRIPTIONS.update(
+    {
+        "lateralization_range": (
+            "Evolution in location: range over the ten 5-s sub-windows of the left-minus-right "
+            "difference of log10 RMS amplitude (log10 units); large when activity shifts side"
+        ),
+        "lateralization_std": (
+            "Evolution in location: standard deviation over the ten 5-s sub-windows of the "
+            "left-minus-right difference of log10 RMS amplitude (log10 units)"
+        ),
+    }
+)
+
+#: Sources of the quantity features: the four regions and the whole head.
+SOURCES: tuple[str, ...] = (*REGIONS, "global")
+_AVERAGING = np.zeros((len(SOURCES), len(BIPOLAR_NAMES)))
+for _k, _idx in enumerate(REGIONS.values()):
+    _AVERAGING[_k, list(_idx)] = 1.0 / len(_idx)
+_AVERAGING[-1] = 1.0 / len(BIPOLAR_NAMES)
+_REGION_POS = {r: k for k, r in enumerate(REGIONS)}
+
+
+# --------------------------------------------------------------------------------------------
+# building blocks
+# --------------------------------------------------------------------------------------------
+def split_subwindows(x: np.ndarray, n_sub: int = N_SUBWINDOWS) -> np.ndarray:
+    """Reshape (n_channels, n_times) into (n_channels, n_sub, n_times // n_sub).
+
+    Trailing samples that do not fill a sub-window are dropped.
+    """
+    length = x.shape[1] // n_sub
+    if length < 2:
+        raise ValueError(f"cannot cut {x.shape[1]} samples into {n_sub} sub-windows")
+    return x[:, : n_sub * length].reshape(x.shape[0], n_sub, length)
+
+
+def subwindow_power_spectra(sub: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hann-windowed power spectra of every sub-window with one real FFT.
+
+    Parameters
+    ----------
+    sub : ndarray, shape (n_channels, n_sub, n)
+        Sub-windows in microvolts (mean removed here).
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    freqs : ndarray, shape (n // 2 + 1,)
+        Hz.
+    power : ndarray, shape (n_channels, n_sub, n // 2 + 1)
+        ``|FFT(w * (x - mean))|^2`` in uV^2 (unnormalised: only its shape is used).
+    """
+    n = sub.shape[-1]
+    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)
+    spec = np.fft.rfft((sub - sub.mean(axis=-1, keepdims=True)) * window, axis=-1)
+    return np.fft.rfftfreq(n, 1.0 / fs), spec.real**2 + spec.imag**2
+
+
+def dominant_frequency(
+    freqs: np.ndarray, power: np.ndarray, f_range: tuple[float, float] = DOMINANT_RANGE_HZ
+) -> np.ndarray:
+    """Frequency (Hz) of the spectral peak in ``f_range``, refined by parabolic interpolation.
+
+    The parabola goes through the log power of the peak bin and its two neighbours (exact for
+    a Gaussian-shaped peak, within ~0.05 bin for a Hann-windowed sinusoid). A flat (all-zero)
+    spectrum gives the lower edge of the range.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Evenly spaced frequencies in Hz.
+    power : ndarray, shape (..., n_freqs)
+        Power spectra.
+    """
+    sel = np.flatnonzero((freqs >= f_range[0]) & (freqs <= f_range[1]))
+    if sel.size == 0:
+        return np.full(power.shape[:-1], f_range[0])
+    k = sel[0] + power[..., sel].argmax(axis=-1)
+    km = np.clip(k - 1, 0, freqs.size - 1)
+    kp = np.clip(k + 1, 0, freqs.size - 1)
+    scale = np.maximum(power.max(axis=-1), 1e-300)[..., None] * 1e-12
+    logp = np.log(power + scale)
+    y0 = np.take_along_axis(logp, km[..., None], axis=-1)[..., 0]
+    y1 = np.take_along_axis(logp, k[..., None], axis=-1)[..., 0]
+    y2 = np.take_along_axis(logp, kp[..., None], axis=-1)[..., 0]
+    curvature = y0 - 2.0 * y1 + y2
+    concave = curvature < 0
+    shift = np.where(concave, 0.5 * (y0 - y2) / np.where(concave, curvature, -1.0), 0.0)
+    df = freqs[1] - freqs[0] if freqs.size > 1 else 0.0
+    f = np.clip(freqs[k] + np.clip(shift, -0.5, 0.5) * df, f_range[0], f_range[1])
+    return np.where(power.max(axis=-1) > 0, f, f_range[0])
+
+
+def trend_statistics(values: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
+    """Slope (per second), range, standard deviation and max consecutive change of each row.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_rows, n_sub)
+        One value per sub-window.
+    times : ndarray, shape (n_sub,)
+        Sub-window centre times in seconds.
+    """
+    tc = times - times.mean()
+    vc = values - values.mean(axis=1, keepdims=True)
+    return {
+        "slope": vc @ tc / (tc @ tc),
+        "range": values.max(axis=1) - values.min(axis=1),
+        "std": values.std(axis=1),
+        "max_change": np.abs(np.diff(values, axis=1)).max(axis=1),
+    }
+
+
+def subwindow_quantities(
+    x: np.ndarray, fs: float, n_sub: int = N_SUBWINDOWS
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Per-source sub-window series of the three quantities.
+
+    Parameters
+    ----------
+    x : ndarray, shape (18, n_times)
+        Bipolar signals in microvolts.
+
+    Returns
+    -------
+    series : dict
+        Quantity name -> ndarray (5 sources: LL, RL, LP, RP, global; n_sub).
+    times : ndarray, shape (n_sub,)
+        Sub-window centre times in seconds.
+    mean_square : ndarray, shape (5, n_sub)
+        Mean power (uV^2) per source and sub-window (for the lateralization features).
+    """
+    sub = split_subwindows(x, n_sub)
+    n = sub.shape[-1]
+    step = max(1, int(round(fs / SPECTRUM_FS)))
+    freqs, power = subwindow_power_spectra(sub[..., ::step], fs / step)
+    source_power = np.einsum("sc,cwf->swf", _AVERAGING, power)
+    mean = sub.mean(axis=-1)
+    variance = np.maximum(np.einsum("cwn,cwn->cw", sub, sub) / n - mean * mean, 0.0)
+    mean_square = _AVERAGING @ variance  # (5 sources, n_sub), uV^2
+    line_length = _AVERAGING @ np.abs(np.diff(sub, axis=-1)).mean(axis=-1)
+    series = {
+        "dominant_freq": dominant_frequency(freqs, source_power),
+        "log_amplitude": np.log10(np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)),
+        "log_line_length": np.log10(np.maximum(line_length, LINE_LENGTH_FLOOR_UV)),
+    }
+    times = (np.arange(n_sub) + 0.5) * n / fs
+    return series, times, mean_square
+
+
+# --------------------------------------------------------------------------------------------
+# the family
+# --------------------------------------------------------------------------------------------
+@register_family("evolution", DESCRIPTIONS)
+def evolution_features(ctx: WindowContext) -> dict[str, float]:
+    """Slope, range, SD and max step of frequency, amplitude and line length over sub-windows."""
+    series, times, mean_square = subwindow_quantities(ctx.x, ctx.fs)
+    out: dict[str, float] = {}
+    for quantity, values in series.items():
+        stats = trend_statistics(values, times)
+        for stat, per_source in stats.items():
+            for source, v in zip(SOURCES, per_source.tolist()):
+                out[f"{source}__{quantity}_{stat}"] = v
+    # location: left-right balance of log amplitude per sub-window
+    amp = np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)
+    left = [amp[_REGION_POS[a]] for a, _ in REGION_PAIRS]
+    right = [amp[_REGION_POS[b]] for _, b in REGION_PAIRS]
+    hemi_left = np.sqrt(np.mean([m * m for m in left], axis=0))
+    hemi_right = np.sqrt(np.mean([m * m for m in right], axis=0))
+    balance = np.log10(np.stack([*left, hemi_left])) - np.log10(np.stack([*right, hemi_right]))
+    names = [f"{a}-{b}" for a, b in REGION_PAIRS] + ["global"]
+    spread = (balance.max(axis=1) - balance.min(axis=1)).tolist()
+    sd = balance.std(axis=1).tolist()
+    for name, r, s in zip(names, spread, sd):
+        out[f"{name}__lateralization_range"] = r
+        out[f"{name}__lateralization_std"] = s
+    return out

@@ -1,0 +1,223 @@
+"""Tests of the complexity family: agreement with AntroPy, closed forms, edge windows, names.
+
+AntroPy compiles its numba kernels eagerly when imported (about 15 s of CPU, more than this
+whole file may take), so it is imported here with numba's JIT switched off: its reference
+functions then run as the same code in plain Python (slower per call, so the O(n^2) and
+per-segment references are compared on a few channels only).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
+from hms_features.features import complexity as cx
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import describe
+from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
+
+
+def _import_antropy_uncompiled():
+    if "antropy" in sys.modules:  # already imported (compiled) by another test module
+        return sys.modules["antropy"]
+    previous = numba.config.DISABLE_JIT
+    numba.config.DISABLE_JIT = True  # read by numba's decorators when antropy's modules load
+    try:
+        import antropy
+    finally:
+        numba.config.DISABLE_JIT = previous
+    return antropy
+
+
+ant = _import_antropy_uncompiled()
+#: Channels on which the slow (plain-Python) AntroPy references are run.
+FEW = [0, 16]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread, as in the factory's workers: on a busy machine, OpenBLAS threads
+    competing for the cores make the small matrix products here many times slower."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def pink_alpha_window(seed: int = 0, n: int = WINDOW_SAMPLES) -> np.ndarray:
+    """A realistic raw window (n, 20) float32 uV: 1/f^1.5 noise (20 uV SD) plus 10 Hz alpha."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.normal(size=(len(EEG_CHANNELS), n)), axis=1)
+    f = np.fft.rfftfreq(n, 1 / FS)
+    spec[:, 1:] /= f[1:] ** 0.75
+    spec[:, 0] = 0
+    x = np.fft.irfft(spec, n, axis=1)
+    x *= 20.0 / x.std(axis=1, keepdims=True)
+    t = np.arange(n) / FS
+    x += 10.0 * np.sin(2 * np.pi * 10.0 * t + rng.uniform(0, 2 * np.pi, (len(EEG_CHANNELS), 1)))
+    return x.T.astype(np.float32)
+
+
+def edge_windows() -> dict[str, np.ndarray]:
+    """Windows that must not produce NaN or inf."""
+    normal = pink_alpha_window(1)
+    one_nan = normal.copy()
+    one_nan[:, EEG_CHANNELS.index("C3")] = np.nan
+    return {
+        "normal": normal,
+        "flat": np.zeros((WINDOW_SAMPLES, len(EEG_CHANNELS)), dtype=np.float32),
+        "one_nan_electrode": one_nan,
+        "all_nan": np.full((WINDOW_SAMPLES, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
+        "huge": normal * 1e4,
+    }
+
+
+@pytest.fixture(scope="module")
+def ctx() -> WindowContext:
+    return WindowContext.from_raw(pink_alpha_window(0))
+
+
+@pytest.fixture(scope="module")
+def x100(ctx: WindowContext) -> np.ndarray:
+    return cx.decimate_by_slicing(ctx.x, ctx.fs)
+
+
+# ------------------------------------------------------------------ agreement with AntroPy
+@pytest.mark.parametrize(("order", "delay"), [(3, 1), (4, 1), (5, 2)])
+def test_permutation_entropy_matches_antropy(x100: np.ndarray, order: int, delay: int) -> None:
+    mine = cx.permutation_entropy(x100, order, delay)
+    ref = [ant.perm_entropy(row, order=order, delay=delay, normalize=True) for row in x100]
+    np.testing.assert_allclose(mine, ref, atol=1e-12)
+
+
+def test_svd_entropy_matches_antropy(x100: np.ndarray) -> None:
+    mine = cx.svd_entropy(x100)
+    ref = [ant.svd_entropy(row, order=3, delay=1, normalize=True) for row in x100]
+    np.testing.assert_allclose(mine, ref, atol=1e-9)
+
+
+def test_sample_entropy_matches_antropy(ctx: WindowContext) -> None:
+    c50 = cx.resample_for_sample_entropy(cx.decimate_by_slicing(ctx.center, ctx.fs), 100.0)
+    assert c50.shape == (18, 500)
+    mine = cx.sample_entropy(c50)
+    ref = [ant.sample_entropy(c50[i], order=2) for i in FEW[:1]]
+    np.testing.assert_allclose(mine[FEW[:1]], ref, atol=1e-12)
+
+
+def test_sample_entropy_matches_antropy_other_order_and_tolerance() -> None:
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.normal(size=(1, 300)), axis=1)
+    mine = cx.sample_entropy(x, order=3, tolerance=0.35)
+    ref = [ant.sample_entropy(row, order=3, tolerance=0.35 * row.std()) for row in x]
+    np.testing.assert_allclose(mine, ref, atol=1e-12)
+
+
+def test_higuchi_matches_antropy(x100: np.ndarray) -> None:
+    mine = cx.higuchi_fd(x100)
+    ref = [ant.higuchi_fd(x100[i], kmax=10) for i in FEW]
+    np.testing.assert_allclose(mine[FEW], ref, atol=1e-6)  # AntroPy adds 1e-9 to its regression
+
+
+def test_katz_and_petrosian_match_antropy(x100: np.ndarray) -> None:
+    np.testing.assert_allclose(cx.katz_fd(x100), ant.katz_fd(x100, axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(cx.petrosian_fd(x100), ant.petrosian_fd(x100, axis=-1), rtol=1e-12)
+
+
+def test_dfa_matches_antropy(x100: np.ndarray) -> None:
+    mine = cx.dfa_exponent(x100)
+    ref = [ant.detrended_fluctuation(x100[i]) for i in FEW[:1]]
+    np.testing.assert_allclose(mine[FEW[:1]], ref, atol=1e-6)
+
+
+def test_dfa_scales_match_antropy_log_n() -> None:
+    for n in (1000, 5000, 2000):
+        np.testing.assert_array_equal(cx.dfa_scales(n), ant.utils._log_n(4, 0.1 * n, 1.2))
+
+
+# ------------------------------------------------------------------ closed forms
+def test_closed_forms_on_simple_signals() -> None:
+    t = np.arange(5000) / 100.0
+    rng = np.random.default_rng(7)
+    ramp = t[None, :].copy()
+    white = rng.normal(size=(1, 5000))
+    sine = np.sin(2 * np.pi * 2.0 * t)[None, :]
+    assert cx.permutation_entropy(ramp)[0] == 0.0  # a single (increasing) pattern
+    assert cx.permutation_entropy(white)[0] > 0.99  # all six patterns about equally likely
+    assert cx.permutation_entropy(sine)[0] < 0.5
+    assert cx.petrosian_fd(ramp)[0] == 1.0  # no slope sign change
+    assert cx.katz_fd(ramp)[0] == pytest.approx(1.0)  # a straight line
+    assert cx.higuchi_fd(ramp)[0] == pytest.approx(1.0, abs=1e-6)
+    assert cx.higuchi_fd(white)[0] == pytest.approx(2.0, abs=0.05)
+    assert cx.dfa_exponent(white)[0] == pytest.approx(0.5, abs=0.1)
+    assert cx.svd_entropy(white)[0] > 0.95  # three equal singular values
+    assert cx.sample_entropy(white[:, :500])[0] > cx.sample_entropy(sine[:, :500])[0]
+
+
+def test_flat_channels_get_neutral_values() -> None:
+    flat = np.zeros((2, 1000))
+    assert np.all(cx.permutation_entropy(flat) == 0.0)
+    assert np.all(cx.svd_entropy(flat) == cx.FLAT_ENTROPY)
+    assert np.all(cx.sample_entropy(flat[:, :500]) == cx.FLAT_ENTROPY)
+    assert np.all(cx.higuchi_fd(flat) == cx.FLAT_FRACTAL_DIMENSION)
+    assert np.all(cx.katz_fd(flat) == cx.FLAT_FRACTAL_DIMENSION)
+    assert np.all(cx.petrosian_fd(flat) == 1.0)
+    assert np.all(cx.dfa_exponent(flat) == cx.FLAT_DFA)
+
+
+def test_sample_entropy_without_longer_matches_is_finite() -> None:
+    # a sawtooth whose templates of length 2 repeat but never extend: A = 0 -> ln(B)
+    x = np.tile([0.0, 1.0, 2.0, 10.0], 50)[None, :] + np.arange(200)[None, :] * 1e-9
+    value = cx.sample_entropy(x, tolerance=0.01)
+    assert np.isfinite(value).all()
+
+
+# ------------------------------------------------------------------ the family
+def test_family_names_count_order_and_descriptions(ctx: WindowContext) -> None:
+    out = cx.complexity_features(ctx)
+    assert len(out) == len(cx.DESCRIPTIONS) * (len(BIPOLAR_NAMES) + len(REGIONS) + 1)
+    assert "Fp1-F7__perm_entropy" in out and "LL__perm_entropy" in out
+    assert "global__sample_entropy_10s" in out
+    for name in out:
+        assert describe(name)
+    for suffix in {n.split("__", 1)[1] for n in out}:
+        assert suffix in cx.DESCRIPTIONS
+    # regions are the mean of their four chains
+    ll = np.mean([out[f"{BIPOLAR_NAMES[i]}__higuchi_fd"] for i in REGIONS["LL"]])
+    assert out["LL__higuchi_fd"] == pytest.approx(ll)
+
+
+def test_family_values_match_the_building_blocks(ctx: WindowContext) -> None:
+    out = cx.complexity_features(ctx)
+    c100 = cx.decimate_by_slicing(ctx.center, ctx.fs)
+    ref = ant.perm_entropy(c100, order=3, delay=1, normalize=True)
+    got = [out[f"{ch}__perm_entropy_10s"] for ch in BIPOLAR_NAMES]
+    np.testing.assert_allclose(got, ref, atol=1e-12)
+
+
+def test_edge_windows_are_finite_with_stable_names() -> None:
+    names = None
+    for label, raw in edge_windows().items():
+        out = cx.complexity_features(WindowContext.from_raw(raw))
+        values = np.array(list(out.values()))
+        assert np.isfinite(values).all(), f"non-finite complexity feature for the {label} window"
+        if names is None:
+            names = list(out)
+        assert list(out) == names, f"feature names changed for the {label} window"
+
+
+def test_short_window_is_supported() -> None:
+    out = cx.complexity_features(WindowContext.from_raw(pink_alpha_window(2, n=2000)))
+    assert np.isfinite(list(out.values())).all()
+
+
+def test_genuine_window_is_finite(hms_samples: Path) -> None:
+    import pandas as pd
+
+    path = hms_samples / "test_eegs" / "3911565283.parquet"
+    eeg = pd.read_parquet(path)[list(EEG_CHANNELS)].to_numpy(np.float32)[:WINDOW_SAMPLES]
+    out = cx.complexity_features(WindowContext.from_raw(eeg))
+    assert np.isfinite(list(out.values())).all()

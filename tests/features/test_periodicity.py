@@ -1,0 +1,241 @@
+"""Tests of the periodicity family: spike trains, sinusoids, noise, and scipy/numpy references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import signal
+from threadpoolctl import threadpool_limits
+
+from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
+from hms_features.features import periodicity as pe
+from hms_features.features.context import WindowContext
+from hms_features.features.registry import describe
+from hms_features.signal.montage import BIPOLAR_NAMES
+
+N = WINDOW_SAMPLES
+T = np.arange(N) / FS
+#: Electrode weights +1/-1 alternating along every chain (the double banana's chains form two
+#: even cycles and a path), so every bipolar channel (anode - cathode) carries 2x the signal.
+_SIGN = {"Fp1": 1, "F7": -1, "T3": 1, "T5": -1, "O1": 1, "P3": -1, "C3": 1, "F3": -1,
+         "Fp2": 1, "F8": -1, "T4": 1, "T6": -1, "O2": 1, "P4": -1, "C4": 1, "F4": -1,
+         "Fz": 1, "Cz": -1, "Pz": 1}  # fmt: skip
+WEIGHTS = np.array([_SIGN[name] for name in EEG_CHANNELS[:19]], dtype=float)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """One BLAS thread, as in the factory's workers (small products are slow with contention)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def raw_from(sig: np.ndarray, noise_uv: float = 2.0, seed: int = 0) -> np.ndarray:
+    """A raw window carrying ``sig`` on every electrode (weighted) plus independent noise."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((N, len(EEG_CHANNELS)))
+    x[:, :19] = sig[:, None] * WEIGHTS[None, :] + rng.normal(0, noise_uv, (N, 19))
+    return x.astype(np.float32)
+
+
+def spike_train(period_s: float = 1.0, amp: float = 100.0, width_s: float = 0.04) -> np.ndarray:
+    """Sharp Gaussian transients every ``period_s`` seconds (first at 0.5 s)."""
+    sig = np.zeros(N)
+    for t0 in np.arange(0.5, N / FS, period_s):
+        sig += amp * np.exp(-0.5 * ((T - t0) / (width_s / 2)) ** 2)
+    return sig
+
+
+def values(raw: np.ndarray) -> dict[str, np.ndarray]:
+    return pe.periodicity_values(WindowContext.from_raw(raw))
+
+
+@pytest.fixture(scope="module")
+def spikes() -> dict[str, np.ndarray]:
+    return values(raw_from(spike_train(1.0)))
+
+
+@pytest.fixture(scope="module")
+def sine() -> dict[str, np.ndarray]:
+    return values(raw_from(30.0 * np.sin(2 * np.pi * 2.0 * T)))
+
+
+@pytest.fixture(scope="module")
+def noise() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(3)
+    return values(rng.normal(0, 20, (N, len(EEG_CHANNELS))).astype(np.float32))
+
+
+# ------------------------------------------------------------------ behaviour
+def test_spike_train_every_second(spikes: dict[str, np.ndarray]) -> None:
+    n = len(BIPOLAR_NAMES)
+    np.testing.assert_allclose(spikes["envelope_acf_lag"], 1.0, atol=0.03)
+    assert np.all(spikes["envelope_acf_peak"] > 0.8)
+    np.testing.assert_allclose(spikes["discharge_rate"][:n], 1.0, atol=0.05)
+    np.testing.assert_allclose(spikes["discharge_rate_10s"][:n], 1.0, atol=0.11)
+    assert np.all(spikes["discharge_interval_cv"] < 0.1)
+    assert np.all(spikes["envelope_peakiness"] > 20)
+
+
+@pytest.mark.parametrize("period_s", [0.5, 2.0])
+def test_spike_train_period_is_the_fundamental(period_s: float) -> None:
+    v = values(raw_from(spike_train(period_s)))
+    np.testing.assert_allclose(v["envelope_acf_lag"], period_s, atol=0.03)
+    np.testing.assert_allclose(v["discharge_rate"][:18], 1.0 / period_s, atol=0.05)
+
+
+def test_sine_is_sharp_in_frequency_and_flat_in_envelope(
+    sine: dict[str, np.ndarray], spikes: dict[str, np.ndarray], noise: dict[str, np.ndarray]
+) -> None:
+    assert np.all(sine["delta_peak_sharpness"] > 20.0)  # dB above the flanks
+    assert np.all(sine["envelope_peakiness"] < 2.0)
+    assert np.all(sine["envelope_peakiness"] < noise["envelope_peakiness"])
+    assert np.all(sine["discharge_rate"] == 0.0)
+    assert np.all(sine["delta_peak_sharpness"] > noise["delta_peak_sharpness"] + 15.0)
+    assert np.all(spikes["envelope_peakiness"] > 10 * sine["envelope_peakiness"])
+
+
+def test_white_noise_has_no_periodicity(noise: dict[str, np.ndarray]) -> None:
+    assert np.all(noise["envelope_acf_peak"] < 0.3)
+    assert np.median(noise["discharge_rate"]) < 0.2
+    assert np.all(np.abs(noise["delta_peak_sharpness"]) < 6.0)
+
+
+# ------------------------------------------------------------------ building blocks
+def test_power_envelope_matches_scipy_hilbert() -> None:
+    rng = np.random.default_rng(4)
+    fs = 100.0
+    x = rng.standard_normal((3, 5000))
+    env = pe.power_envelope(x, fs, env_fs=50.0, cutoff_hz=25.0)
+    spec = np.fft.rfft(x, axis=1)
+    spec[:, np.fft.rfftfreq(5000, 1 / fs) >= 25.0] = 0  # the same brick-wall low-pass
+    low = np.fft.irfft(spec, 5000, axis=1)
+    ref = np.abs(signal.hilbert(low, axis=1)[:, ::2]) ** 2
+    np.testing.assert_allclose(env, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_power_envelope_at_the_full_rate_matches_scipy_hilbert() -> None:
+    x = np.random.default_rng(9).standard_normal((2, 1000))
+    env = pe.power_envelope(x, 50.0, env_fs=50.0, cutoff_hz=20.0)  # no decimation
+    spec = np.fft.rfft(x, axis=1)
+    spec[:, np.fft.rfftfreq(1000, 1 / 50.0) >= 20.0] = 0
+    low = np.fft.irfft(spec, 1000, axis=1)
+    ref = np.abs(signal.hilbert(low, axis=1)) ** 2
+    np.testing.assert_allclose(env, ref, rtol=1e-9, atol=1e-12)
+
+
+def test_power_envelope_of_a_sinusoid_is_constant() -> None:
+    x = 7.0 * np.sin(2 * np.pi * 3.0 * np.arange(5000) / 100.0)[None, :]
+    env = pe.power_envelope(x, 100.0)
+    np.testing.assert_allclose(env, 49.0, rtol=1e-9)
+
+
+def test_autocorrelation_matches_numpy_correlate() -> None:
+    rng = np.random.default_rng(5)
+    e = rng.standard_normal((2, 300)) ** 2
+    acf = pe.autocorrelation(e, max_lag=60)
+    for row, got in zip(e, acf):
+        c = row - row.mean()
+        full = np.correlate(c, c, mode="full")[c.size - 1 :]
+        np.testing.assert_allclose(got, full[:61] / full[0], atol=1e-12)
+    assert np.all(pe.autocorrelation(np.ones((1, 100)), 10) == 0.0)
+
+
+def test_acf_peak_picks_the_fundamental_and_interpolates() -> None:
+    fs = 50.0
+    lags = np.arange(201) / fs
+    acf = np.cos(2 * np.pi * lags / 0.73)[None, :] * np.exp(-lags / 50)[None, :]
+    height, lag = pe.acf_peak(acf, fs)
+    assert lag[0] == pytest.approx(0.73, abs=0.005)
+    assert height[0] == pytest.approx(np.exp(-0.73 / 50), abs=0.01)
+    none_h, none_l = pe.acf_peak(np.linspace(1, 0, 201)[None, :], fs)
+    assert none_h[0] == 0.0 and none_l[0] == 0.0
+
+
+def test_row_percentiles_match_numpy() -> None:
+    e = np.random.default_rng(8).exponential(size=(4, 777))
+    q = (25.0, 50.0, 99.0, 100.0, 0.0)
+    np.testing.assert_allclose(pe.row_percentiles(e, q), np.percentile(e, q, axis=1))
+
+
+def test_discharge_statistics_closed_form() -> None:
+    mask = np.zeros((3, 500), dtype=bool)
+    mask[0, [10, 60, 110, 160]] = True  # regular: intervals 50, 50, 50
+    mask[1, [10, 30, 110, 120]] = True  # intervals 20, 80, 10
+    mask[2, [10, 60]] = True  # too few for a CV
+    rate, cv = pe.discharge_statistics(mask, fs=50.0)
+    np.testing.assert_allclose(rate, [4 / 10, 4 / 10, 2 / 10])
+    iv = np.array([20.0, 80.0, 10.0])
+    np.testing.assert_allclose(cv, [0.0, iv.std() / iv.mean(), pe.NEUTRAL_CV])
+
+
+def test_detect_discharges_counts_a_plateau_once() -> None:
+    e = np.ones((1, 200))
+    e[0, 50:54] = 100.0  # a flat-topped discharge
+    e[0, 150] = 80.0
+    mask = pe.detect_discharges(e, fs=50.0)
+    assert np.flatnonzero(mask[0]).tolist() == [50, 150]
+
+
+def test_delta_peak_sharpness_closed_form() -> None:
+    freqs = np.arange(0, 20.5, 0.5)
+    psd = np.ones((2, freqs.size))
+    psd[0, freqs == 2.0] = 100.0
+    got = pe.delta_peak_sharpness(freqs, psd)
+    assert got[0] == pytest.approx(20.0, abs=1e-6)  # 100x the flanks
+    assert got[1] == pytest.approx(0.0, abs=1e-9)
+
+
+# ------------------------------------------------------------------ edge windows and names
+def edge_windows() -> dict[str, np.ndarray]:
+    normal = raw_from(spike_train(1.3), noise_uv=15.0, seed=6)
+    one_nan = normal.copy()
+    one_nan[:, EEG_CHANNELS.index("O2")] = np.nan
+    return {
+        "normal": normal,
+        "flat": np.zeros((N, len(EEG_CHANNELS)), dtype=np.float32),
+        "one_nan_electrode": one_nan,
+        "all_nan": np.full((N, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
+        "huge": normal * 1e4,
+    }
+
+
+def test_edge_windows_are_finite_with_stable_names() -> None:
+    names = None
+    for label, raw in edge_windows().items():
+        out = pe.periodicity_features(WindowContext.from_raw(raw))
+        assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
+        names = names or list(out)
+        assert list(out) == names, f"feature names changed for the {label} window"
+
+
+def test_flat_window_gives_neutral_values() -> None:
+    v = values(np.zeros((N, len(EEG_CHANNELS)), dtype=np.float32))
+    assert np.all(v["envelope_acf_peak"] == 0) and np.all(v["envelope_acf_lag"] == 0)
+    assert np.all(v["discharge_rate"] == 0) and np.all(v["discharge_interval_cv"] == 1)
+    assert np.all(v["envelope_peakiness"] == 1) and np.all(v["delta_peak_sharpness"] == 0)
+
+
+def test_every_feature_is_described_and_named_by_source() -> None:
+    out = pe.periodicity_features(WindowContext.from_raw(edge_windows()["normal"]))
+    assert len(out) == len(pe.DESCRIPTIONS) * (18 + 4 + 1)
+    for name in out:
+        assert describe(name)
+    assert "Fp1-F7__discharge_rate" in out and "global__envelope_acf_lag" in out
+
+
+def test_short_window_is_supported() -> None:
+    raw = raw_from(spike_train(1.0))[:2000]
+    out = pe.periodicity_features(WindowContext.from_raw(raw))
+    assert np.isfinite(list(out.values())).all()
+
+
+def test_genuine_window_is_finite(hms_samples: Path) -> None:
+    import pandas as pd
+
+    path = hms_samples / "train_eegs" / "1000913311.parquet"
+    eeg = pd.read_parquet(path)[list(EEG_CHANNELS)].to_numpy(np.float32)[:WINDOW_SAMPLES]
+    out = pe.periodicity_features(WindowContext.from_raw(eeg))
+    assert np.isfinite(list(out.values())).all()
