@@ -1,4 +1,4 @@
-"""Facts of the HMS data set that every layer shares: channels, classes, sampling, windows, bands."""
+"""Facts of the HMS data set that every layer shares: channels, classes, windows, bands."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ VOTE_COLUMNS: tuple[str, ...] = (
     "seizure_vote", "lpd_vote", "gpd_vote", "lrda_vote", "grda_vote", "other_vote",
 )  # fmt: skip
 
-#: Value used in a few real files for missing data; any |value| above the limit is treated as missing.
+#: Placeholder for missing data in a few real files; any |value| above the limit is missing too.
 PLACEHOLDER_VALUE: float = 9999.0
 MAX_ABS_MICROVOLTS: float = 5_000.0
 

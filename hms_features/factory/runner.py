@@ -121,7 +121,18 @@ def extract_chunk(
 
     Each EEG file is read once; identical windows are computed once and copied to every label
     row that shares them. Bad files and windows become error rows with the file and the reason.
+    BLAS runs single-threaded inside a worker: parallelism comes from the workers, and
+    oversubscribed BLAS threads slow the small matrix products of the features several-fold.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _extract_chunk(data_dir, split, chunk, index)
+
+
+def _extract_chunk(
+    data_dir: str | Path, split: str, chunk: pd.DataFrame, index: int
+) -> ChunkResult:
     from hms_features.features.extractor import extract_window_dict, feature_names
 
     t0 = time.perf_counter()

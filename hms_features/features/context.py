@@ -38,6 +38,9 @@ class WindowContext:
         Bipolar signals in microvolts (the whole 50 s).
     center : ndarray, shape (18, 2000)
         The labelled central 10 s.
+    center_slice : slice
+        Where ``center`` lies in ``x`` (samples 4000-6000 of a 50-s window, else the central
+        fifth of the window).
     channel_names : tuple of str
         The 18 bipolar channel names, e.g. ``'Fp1-F7'``.
     regions : dict
@@ -54,10 +57,12 @@ class WindowContext:
         self.fs = clean.fs
         self.x = clean.bipolar
         n = self.x.shape[1]
+        # the labelled part: samples 4000-6000 of a 50-s window, else the central fifth
         if n == WINDOW_SAMPLES:
-            self.center = self.x[:, CENTER_START:CENTER_STOP]
-        else:  # generic window: the central fifth
-            self.center = self.x[:, 2 * n // 5 : 3 * n // 5]
+            self.center_slice = slice(CENTER_START, CENTER_STOP)
+        else:
+            self.center_slice = slice(2 * n // 5, 3 * n // 5)
+        self.center = self.x[:, self.center_slice]
         self.channel_names = BIPOLAR_NAMES
         self.regions = REGIONS
         self.spectrogram = spectrogram

@@ -34,9 +34,6 @@ DESCRIPTIONS = {
     "slope, sqrt(var(x')/var(x)) x fs/(2 pi), over the labelled 10 s, Hz",
     "hjorth_complexity": "Hjorth complexity: mobility of the slope over mobility of the signal "
     "(1 for a pure sine, higher for irregular, broadband activity) over the 50 s, dimensionless",
-    "hjorth_complexity_10s": "Hjorth complexity: mobility of the slope over mobility of the signal "
-    "(1 for a pure sine, higher for irregular, broadband activity) over the labelled 10 s, "
-    "dimensionless",
 }
 
 
@@ -105,11 +102,10 @@ def hjorth_complexity(x: np.ndarray) -> np.ndarray:
 
 @register_family("hjorth", DESCRIPTIONS)
 def hjorth_features(ctx: WindowContext) -> dict[str, float]:
-    """Hjorth mobility (Hz) and complexity per channel, over the 50 s and the labelled 10 s."""
+    """Hjorth mobility (Hz) and complexity per channel over the 50 s; mobility over the 10 s too."""
     mob, comp = _mobility_complexity(ctx.x, ctx.fs)
-    mob_c, comp_c = _mobility_complexity(ctx.center, ctx.fs)
+    mob_c, _ = _mobility_complexity(ctx.center, ctx.fs)
     out = per_channel("hjorth_mobility", mob)
     out.update(per_channel("hjorth_complexity", comp))
     out.update(per_channel("hjorth_mobility_10s", mob_c))
-    out.update(per_channel("hjorth_complexity_10s", comp_c))
     return out

@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import fft as sp_fft
 
-from hms_features.constants import BANDS, CENTER_START, CENTER_STOP, WINDOW_SAMPLES
+from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
@@ -358,13 +358,6 @@ def _with_sources(per_channel_rows: np.ndarray) -> np.ndarray:
     return np.concatenate([per_channel_rows, _AVERAGING @ per_channel_rows], axis=0)
 
 
-def center_bounds(n_samples: int) -> tuple[int, int]:
-    """Sample range [start, stop) of the labelled 10 s, as :class:`WindowContext` defines it."""
-    if n_samples == WINDOW_SAMPLES:
-        return CENTER_START, CENTER_STOP
-    return 2 * n_samples // 5, 3 * n_samples // 5
-
-
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring)."""
     step = max(1, int(round(ctx.fs / ENVELOPE_INPUT_FS)))
@@ -382,7 +375,7 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     mask = detect_discharges(channel_env, env_fs, threshold=threshold)
     rate, cv = discharge_statistics(mask, env_fs)
     # the labelled 10 s on the envelope grid (envelope sample j is at raw sample j * block)
-    start, stop = center_bounds(ctx.x.shape[1])
+    start, stop = ctx.center_slice.start, ctx.center_slice.stop
     b0 = min(start // block, mask.shape[1] - 1)
     b1 = max(b0 + 1, min(mask.shape[1], stop // block))
     rate_10s = mask[:, b0:b1].sum(axis=1) / ((b1 - b0) / env_fs)

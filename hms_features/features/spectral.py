@@ -47,13 +47,11 @@ RATIO_EPS: float = 1e-6
 #: Ratios emitted: name -> (numerator bands, denominator bands).
 RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delta_theta_ratio": (("delta",), ("theta",)),
-    "delta_alpha_ratio": (("delta",), ("alpha",)),
     "theta_alpha_ratio": (("theta",), ("alpha",)),
     "slow_fast_ratio": (("delta", "theta"), ("alpha", "beta")),
 }
 _RATIO_TEXT = {
     "delta_theta_ratio": "delta (0.5-4 Hz) over theta (4-8 Hz) power",
-    "delta_alpha_ratio": "delta (0.5-4 Hz) over alpha (8-13 Hz) power",
     "theta_alpha_ratio": "theta (4-8 Hz) over alpha (8-13 Hz) power",
     "slow_fast_ratio": "slow (delta+theta, 0.5-8 Hz) over fast (alpha+beta, 8-20 Hz) power",
 }

@@ -70,7 +70,7 @@ def test_family_names_values_and_edge_windows():
     for region, idx in REGIONS.items():
         assert out[f"{region}__hjorth_mobility_10s"] == pytest.approx(mob_c[list(idx)].mean())
     assert list(out) == list(hjorth.hjorth_features(WindowContext.from_raw(raw_window(1))))
-    assert len(out) == 4 * 22
+    assert len(out) == 3 * 22
     for key in out:
         assert describe(key)
 
