@@ -1,0 +1,597 @@
+"""SHAP values of the fold ensemble, feature percentiles and the top-feature table of a prediction.
+
+The model is a set of LightGBM multiclass boosters (one per cross-validation fold) whose raw
+scores ``f_k(x)`` (one per class k, natural-log units) go through a softmax. LightGBM computes
+exact TreeSHAP contributions itself (``Booster.predict(X, pred_contrib=True)``): for K classes
+and F features the output is ``(n, K * (F + 1))``, per class F contributions followed by the
+bias, the expected raw score of that class over the training data. For one booster
+
+    f_k(x) = phi_k0 + sum_j phi_kj(x)
+
+exactly. SHAP values are linear in the model, so averaging them over the fold models gives the
+SHAP values of the fold-mean raw score ``mean_m f_mk(x)``, with base value ``mean_m phi_mk0``.
+All contributions here are in those raw-score (log-odds) units: ``+0.7`` on class LPD multiplies
+the odds of LPD against every other class by ``exp(0.7) ~ 2``, everything else being equal.
+
+A feature's percentile (0-100) places its value in the training population: it is read from
+101 quantiles of every feature (0th, 1st, ... 100th percentile) of the training features file,
+stored once in the model folder as ``feature_quantiles.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from hms_features.constants import CLASSES
+
+#: File name, inside a model folder, of the training population's feature quantiles.
+QUANTILES_FILE: str = "feature_quantiles.json"
+#: Percentile levels stored per feature: 0, 1, ..., 100.
+QUANTILE_LEVELS: np.ndarray = np.linspace(0.0, 100.0, 101)
+#: Rows per ``pred_contrib`` call (bounds memory: rows x classes x features x 8 bytes).
+_CONTRIB_BATCH_ROWS: int = 512
+
+
+class FoldModel(Protocol):
+    """What explanations need from a trained model (:class:`hms_features.model.TrainedModel`)."""
+
+    boosters: list
+    feature_names: list[str]
+    classes: Sequence[str]
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
+
+    def predict_raw(self, X: pd.DataFrame) -> list[np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class ShapResult:
+    """SHAP values of a fold ensemble for a set of rows, every class.
+
+    Attributes
+    ----------
+    values : ndarray, shape (n_rows, n_classes, n_features), float64
+        Contribution of each feature to each class's raw score (log-odds units).
+    base_values : ndarray, shape (n_rows, n_classes)
+        Expected raw score of each class (the bias term of LightGBM's contributions): the same
+        for every row of a fold-mean explanation, per fold for an out-of-fold one.
+    raw : ndarray, shape (n_rows, n_classes)
+        The explained raw scores; ``base_values + values.sum(axis=2) == raw``.
+    probs : ndarray, shape (n_rows, n_classes)
+        The predicted probabilities (fold-mean: mean over folds of each fold's softmax;
+        out-of-fold: the softmax of the row's own fold).
+    data : DataFrame, shape (n_rows, n_features)
+        The feature values explained, columns in model order.
+    classes : tuple of str
+        Class names in column order.
+    mode : str
+        ``'fold-mean'`` (every fold model, averaged) or ``'out-of-fold'`` (each row explained
+        by the fold model that did not train on it).
+    """
+
+    values: np.ndarray
+    base_values: np.ndarray
+    raw: np.ndarray
+    probs: np.ndarray
+    data: pd.DataFrame
+    classes: tuple[str, ...]
+    mode: str = "fold-mean"
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Feature names in model order."""
+        return list(self.data.columns)
+
+    def class_index(self, cls: str | int) -> int:
+        """Column index of a class given by name (case-insensitive) or index."""
+        if isinstance(cls, (int, np.integer)):
+            if not 0 <= int(cls) < len(self.classes):
+                raise IndexError(f"class index {cls} out of range 0-{len(self.classes) - 1}")
+            return int(cls)
+        lookup = {c.lower(): i for i, c in enumerate(self.classes)}
+        if str(cls).lower() not in lookup:
+            raise KeyError(f"unknown class {cls!r}; expected one of {', '.join(self.classes)}")
+        return lookup[str(cls).lower()]
+
+    def predicted_class(self) -> np.ndarray:
+        """Index of the most probable class of each row, shape (n_rows,)."""
+        return np.argmax(self.probs, axis=1)
+
+    def for_class(self, cls: str | int) -> pd.DataFrame:
+        """SHAP values of one class as a DataFrame (rows x features)."""
+        k = self.class_index(cls)
+        return pd.DataFrame(self.values[:, k, :], index=self.data.index, columns=self.data.columns)
+
+    def to_shap_explanation(self, cls: str | int):
+        """A :class:`shap.Explanation` of one class (for ``shap.plots.beeswarm`` and friends)."""
+        import shap
+
+        k = self.class_index(cls)
+        return shap.Explanation(
+            values=self.values[:, k, :],
+            base_values=self.base_values[:, k],
+            data=self.data.to_numpy(dtype=np.float64),
+            feature_names=self.feature_names,
+        )
+
+    def subset(self, rows: np.ndarray | slice) -> ShapResult:
+        """The result restricted to some rows (positional)."""
+        return ShapResult(
+            values=self.values[rows],
+            base_values=self.base_values[rows],
+            raw=self.raw[rows],
+            probs=self.probs[rows],
+            data=self.data.iloc[rows],
+            classes=self.classes,
+            mode=self.mode,
+        )
+
+
+def model_frame(model: FoldModel, features: pd.DataFrame) -> pd.DataFrame:
+    """The model's feature columns of ``features``, in model order.
+
+    Values are rounded to float32 (as the model sees them: the factory writes float32 and
+    :meth:`TrainedModel.feature_matrix` casts to it) and held as float64.
+
+    Raises
+    ------
+    ValueError
+        Naming the missing features when ``features`` lacks some of the model's inputs.
+    """
+    names = list(model.feature_names)
+    missing = [n for n in names if n not in features.columns]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise ValueError(
+            f"the features lack {len(missing)} of the model's {len(names)} inputs ({shown}); "
+            "were they extracted with the same feature version as the model?"
+        )
+    values = features[names].to_numpy(dtype=np.float32).astype(np.float64)
+    return pd.DataFrame(values, index=features.index, columns=names)
+
+
+def booster_contributions(booster, X: pd.DataFrame | np.ndarray, n_classes: int) -> np.ndarray:
+    """LightGBM's exact TreeSHAP contributions of one booster.
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_classes, n_features + 1), float64
+        Per class the F feature contributions then the bias (raw-score units).
+    """
+    values = np.asarray(X, dtype=np.float64)
+    n, f = values.shape
+    out = np.empty((n, n_classes, f + 1), dtype=np.float64)
+    for start in range(0, n, _CONTRIB_BATCH_ROWS):
+        block = values[start : start + _CONTRIB_BATCH_ROWS]
+        c = np.asarray(booster.predict(block, pred_contrib=True), dtype=np.float64)
+        if c.shape != (len(block), n_classes * (f + 1)):
+            raise ValueError(
+                f"LightGBM returned contributions of shape {c.shape}; expected "
+                f"({len(block)}, {n_classes} classes x ({f} features + 1 bias))"
+            )
+        out[start : start + len(block)] = c.reshape(len(block), n_classes, f + 1)
+    return out
+
+
+def _softmax(raw: np.ndarray) -> np.ndarray:
+    z = raw - raw.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def compute_shap(
+    model: FoldModel, features: pd.DataFrame, folds: np.ndarray | None = None
+) -> ShapResult:
+    """SHAP values of every class for every row.
+
+    Parameters
+    ----------
+    model : TrainedModel
+        Fold boosters, feature names and classes (:func:`hms_features.model.load_model`).
+    features : DataFrame
+        Feature rows (key columns and extra columns are ignored; every model feature must be
+        present).
+    folds : array of int (n_rows,), optional
+        Out-of-fold mode: row i is explained by booster ``folds[i]`` alone (the fold model that
+        did not see it in training). Default: every booster, averaged (the deployed model).
+
+    Returns
+    -------
+    ShapResult
+        Contributions in log-odds units with ``base_values + values.sum(-1) == raw``, where
+        ``raw`` is the mean raw score over folds (or the own fold's raw score).
+    """
+    X = model_frame(model, features)
+    classes = tuple(model.classes)
+    k, f = len(classes), X.shape[1]
+    boosters = list(model.boosters)
+    values = X.to_numpy()
+    total = np.zeros((len(X), k, f + 1))
+    if folds is None:
+        for start in range(0, len(X), _CONTRIB_BATCH_ROWS):
+            stop = min(start + _CONTRIB_BATCH_ROWS, len(X))
+            for booster in boosters:
+                total[start:stop] += booster_contributions(booster, values[start:stop], k)
+        total /= len(boosters)
+        probs = np.asarray(model.predict_proba(X), dtype=np.float64)
+        mode = "fold-mean"
+    else:
+        folds = np.asarray(folds)
+        if folds.shape != (len(X),):
+            raise ValueError(f"folds must have one entry per row ({len(X)}); got {folds.shape}")
+        bad = sorted(set(folds.tolist()) - set(range(len(boosters))))
+        if bad:
+            raise ValueError(f"fold numbers {bad} have no booster (the model has {len(boosters)})")
+        for j, booster in enumerate(boosters):
+            rows = np.flatnonzero(folds == j)
+            if len(rows):
+                total[rows] = booster_contributions(booster, values[rows], k)
+        probs = None
+        mode = "out-of-fold"
+    base = total[:, :, -1].copy()
+    contrib = total[:, :, :f]
+    raw = base + contrib.sum(axis=2)
+    if probs is None:
+        probs = _softmax(raw)
+    return ShapResult(
+        values=contrib, base_values=base, raw=raw, probs=probs, data=X, classes=classes, mode=mode
+    )
+
+
+# --------------------------------------------------------------------------- percentiles
+
+
+@dataclass(frozen=True)
+class FeatureQuantiles:
+    """Quantiles of each feature in the training population.
+
+    Attributes
+    ----------
+    table : DataFrame, shape (101, n_features)
+        Row i holds the i-th percentile of each feature (NaN for a feature with no finite value).
+    n_rows : int
+        Number of training rows the quantiles were taken over.
+    source : str
+        Where they came from (the training features file).
+    """
+
+    table: pd.DataFrame
+    n_rows: int
+    source: str = ""
+
+    def percentile(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Percentile (0-100) of each value in the training population (NaN if unknown).
+
+        Linear interpolation between the stored percentiles; a value equal to several stored
+        quantiles (a feature that is often exactly 0) gets the middle of their levels.
+        """
+        columns = list(features.columns)
+        out = np.full((len(features), len(columns)), np.nan)
+        stored = set(self.table.columns)
+        known = [j for j, name in enumerate(columns) if name in stored]
+        if known:
+            names = [columns[j] for j in known]
+            out[:, known] = percentile_rank_matrix(
+                features[names].to_numpy(dtype=np.float64), self.table[names].to_numpy()
+            )
+        return pd.DataFrame(out, index=features.index, columns=columns)
+
+    def to_json(self) -> dict:
+        """A JSON-able dict (NaN written as null)."""
+        feats = {
+            name: [None if not np.isfinite(v) else float(f"{v:.7g}") for v in self.table[name]]
+            for name in self.table.columns
+        }
+        return {
+            "levels": QUANTILE_LEVELS.tolist(),
+            "n_rows": int(self.n_rows),
+            "source": self.source,
+            "features": feats,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> FeatureQuantiles:
+        """Inverse of :meth:`to_json`."""
+        feats = obj["features"]
+        table = pd.DataFrame(
+            {
+                name: np.array([np.nan if v is None else v for v in q], dtype=np.float64)
+                for name, q in feats.items()
+            }
+        )
+        n_rows = int(obj.get("n_rows", 0))
+        return cls(table=table, n_rows=n_rows, source=str(obj.get("source", "")))
+
+
+def percentile_rank(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """Percentile (0-100) of ``values`` given a feature's stored quantiles (Q levels 0-100).
+
+    For a value between the stored quantiles ``q_i <= v < q_{i+1}`` (at levels ``l_i``),
+    ``p = l_i + (l_{i+1} - l_i) (v - q_i) / (q_{i+1} - q_i)``; for a value equal to stored
+    quantiles ``q_a = ... = q_b``, ``p = (l_a + l_b) / 2``; below the minimum 0, above the
+    maximum 100. NaN values, or a feature without finite quantiles, give NaN.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    q = np.asarray(quantiles, dtype=np.float64)
+    return percentile_rank_matrix(v.reshape(-1, 1), q.reshape(-1, 1)).reshape(v.shape)
+
+
+def percentile_rank_matrix(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
+    """:func:`percentile_rank` of many features at once.
+
+    Parameters
+    ----------
+    values : array (n_rows, n_features)
+    quantiles : array (n_levels, n_features)
+        Each column non-decreasing, levels evenly spaced over 0-100.
+
+    Returns
+    -------
+    array (n_rows, n_features) of percentiles 0-100 (NaN where undefined).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    q = np.asarray(quantiles, dtype=np.float64)
+    n_levels = q.shape[0]
+    levels = np.linspace(0.0, 100.0, n_levels)
+    with np.errstate(invalid="ignore"):
+        lo = (q[None, :, :] < v[:, None, :]).sum(axis=1)  # quantiles below v
+        hi = (q[None, :, :] <= v[:, None, :]).sum(axis=1)  # quantiles at or below v
+    cols = np.broadcast_to(np.arange(q.shape[1]), v.shape)
+    below = np.clip(lo - 1, 0, n_levels - 1)
+    above = np.clip(lo, 0, n_levels - 1)
+    q_below, q_above = q[below, cols], q[above, cols]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (v - q_below) / (q_above - q_below)
+        between = levels[below] + (levels[above] - levels[below]) * frac
+    out = np.where(
+        hi > lo,
+        0.5 * (levels[np.clip(lo, 0, n_levels - 1)] + levels[np.clip(hi - 1, 0, n_levels - 1)]),
+        between,
+    )
+    out = np.where(lo == 0, np.where(hi > 0, out, 0.0), out)
+    out = np.where(lo == n_levels, 100.0, out)
+    bad = ~np.isfinite(v) | ~np.isfinite(q).all(axis=0)[None, :]
+    return np.where(bad, np.nan, out)
+
+
+def feature_quantiles(
+    features: pd.DataFrame, names: Sequence[str] | None = None, source: str = ""
+) -> FeatureQuantiles:
+    """The 101 percentiles (0, 1, ..., 100) of each feature, ignoring NaN values."""
+    names = (
+        list(names)
+        if names is not None
+        else [c for c in features.columns if pd.api.types.is_float_dtype(features[c])]
+    )
+    values = np.array(features[names].to_numpy(dtype=np.float64), copy=True)
+    values[~np.isfinite(values)] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN quantiles
+        q = np.nanpercentile(values, QUANTILE_LEVELS, axis=0)
+    return FeatureQuantiles(pd.DataFrame(q, columns=names), n_rows=len(features), source=source)
+
+
+def load_quantiles(model_dir: str | Path) -> FeatureQuantiles | None:
+    """The stored quantiles of a model folder, or None when it has none."""
+    path = Path(model_dir) / QUANTILES_FILE
+    if not path.is_file():
+        return None
+    try:
+        return FeatureQuantiles.from_json(json.loads(path.read_text()))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a valid feature-quantiles file ({exc})") from exc
+
+
+def save_quantiles(quantiles: FeatureQuantiles, model_dir: str | Path) -> Path:
+    """Write ``feature_quantiles.json`` into a model folder (atomically)."""
+    path = Path(model_dir) / QUANTILES_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(quantiles.to_json()))
+    os.replace(tmp, path)
+    return path
+
+
+def ensure_quantiles(
+    model_dir: str | Path,
+    feature_names: Sequence[str],
+    features_path: str | Path | None = None,
+) -> FeatureQuantiles | None:
+    """The training population's quantiles: stored in the model folder, else built and stored.
+
+    Parameters
+    ----------
+    model_dir : path
+        The model folder (``feature_quantiles.json`` is read from, or written into, it).
+    feature_names : sequence of str
+        The model's features.
+    features_path : path, optional
+        The training features parquet; used when the model folder has no quantiles yet (or
+        lacks some of the model's features).
+
+    Returns
+    -------
+    FeatureQuantiles or None
+        None when nothing is stored and no features file is given.
+    """
+    stored = load_quantiles(model_dir)
+    if stored is not None and set(feature_names) <= set(stored.table.columns):
+        return stored
+    if features_path is None:
+        return stored
+    path = Path(features_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"training features file not found: {path}")
+    import pyarrow.parquet as pq
+
+    available = set(pq.read_schema(path).names)
+    cols = [n for n in feature_names if n in available]
+    frame = pd.read_parquet(path, columns=cols)
+    quantiles = feature_quantiles(frame, cols, source=str(path))
+    try:
+        save_quantiles(quantiles, model_dir)
+    except OSError:  # a read-only model folder: use them without storing
+        pass
+    return quantiles
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+def ensure_descriptions() -> None:
+    """Import the feature families so that the registry can describe every feature.
+
+    Uses :func:`hms_features.features.extractor.load_families`; if a family module cannot be
+    imported, the others are still registered (their features stay describable).
+    """
+    from hms_features.features import extractor
+
+    try:
+        extractor.load_families()
+    except ImportError:
+        import importlib
+
+        for mod in extractor.FAMILY_MODULES:
+            try:
+                importlib.import_module(f"hms_features.features.{mod}")
+            except ImportError:
+                continue
+
+
+def describe_feature(name: str) -> str:
+    """Plain-language description of a feature (registry), or a note that there is none."""
+    from hms_features.features.registry import describe
+
+    ensure_descriptions()
+    try:
+        return describe(name)
+    except KeyError:
+        return "(no description registered for this feature)"
+
+
+def feature_family(name: str) -> str:
+    """Family of a feature (registry), or ``'unknown'``."""
+    from hms_features.features.registry import family_of
+
+    ensure_descriptions()
+    try:
+        return family_of(name)
+    except KeyError:
+        return "unknown"
+
+
+# --------------------------------------------------------------------------- tables
+
+TOP_COLUMNS: tuple[str, ...] = (
+    "class",
+    "rank",
+    "feature",
+    "family",
+    "description",
+    "value",
+    "percentile",
+    "contribution",
+    "direction",
+)
+
+
+def top_features(
+    result: ShapResult,
+    row: int = 0,
+    cls: str | int | None = None,
+    k: int = 10,
+    quantiles: FeatureQuantiles | None = None,
+) -> pd.DataFrame:
+    """The features that moved one prediction most, for one class.
+
+    Parameters
+    ----------
+    result : ShapResult
+        From :func:`compute_shap`.
+    row : int
+        Position of the row in ``result``.
+    cls : str or int, optional
+        The class to explain (default: the predicted, most probable class).
+    k : int
+        Number of features, by decreasing absolute contribution (features whose contribution
+        is exactly 0 are left out).
+    quantiles : FeatureQuantiles, optional
+        Training population quantiles (for the percentile column; NaN without them).
+
+    Returns
+    -------
+    DataFrame
+        One row per feature: ``class``, ``rank`` (1 = largest |contribution|), ``feature``,
+        ``family``, ``description`` (plain clinical language with unit), ``value``,
+        ``percentile`` (0-100 in the training population), ``contribution`` (signed, log-odds
+        units; positive pushes towards the class) and ``direction`` (``'for'``/``'against'``).
+    """
+    kk = int(np.argmax(result.probs[row])) if cls is None else result.class_index(cls)
+    contrib = result.values[row, kk, :]
+    order = np.argsort(-np.abs(contrib), kind="stable")[: max(0, int(k))]
+    order = order[contrib[order] != 0.0]  # a feature no tree used on this row moved nothing
+    names = [result.feature_names[i] for i in order]
+    values = result.data.iloc[row].to_numpy(dtype=np.float64)[order]
+    if quantiles is not None:
+        pct = quantiles.percentile(result.data.iloc[[row]][names]).iloc[0].to_numpy()
+    else:
+        pct = np.full(len(order), np.nan)
+    c = contrib[order]
+    return pd.DataFrame(
+        {
+            "class": result.classes[kk],
+            "rank": np.arange(1, len(order) + 1),
+            "feature": names,
+            "family": [feature_family(n) for n in names],
+            "description": [describe_feature(n) for n in names],
+            "value": values,
+            "percentile": np.asarray(pct, dtype=np.float64),
+            "contribution": c,
+            "direction": np.where(c >= 0, "for", "against"),
+        },
+        columns=list(TOP_COLUMNS),
+    )
+
+
+def explain_rows(
+    model: FoldModel,
+    features: pd.DataFrame,
+    classes: Sequence[str] | None = None,
+    k: int = 10,
+    quantiles: FeatureQuantiles | None = None,
+) -> pd.DataFrame:
+    """Top-feature tables of many rows, for the predicted class and any extra ``classes``.
+
+    Returns one DataFrame with the key columns of ``features`` that are present (``eeg_id``,
+    ``eeg_sub_id``, ``spectrogram_id``), ``predicted``, ``probability`` (of the explained
+    class) and the columns of :func:`top_features`.
+    """
+    result = compute_shap(model, features)
+    keys = [c for c in ("eeg_id", "eeg_sub_id", "spectrogram_id") if c in features.columns]
+    parts = []
+    for i in range(len(features)):
+        pred = int(np.argmax(result.probs[i]))
+        wanted = [pred] + [result.class_index(c) for c in (classes or [])]
+        for kk in dict.fromkeys(wanted):
+            t = top_features(result, i, kk, k, quantiles)
+            for key in reversed(keys):
+                t.insert(0, key, features[key].iloc[i])
+            t.insert(len(keys), "predicted", result.classes[pred])
+            t.insert(len(keys) + 1, "probability", result.probs[i, kk])
+            parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=[*keys, "predicted", "probability", *TOP_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
+
+
+def class_names(model: FoldModel) -> tuple[str, ...]:
+    """The model's classes (the competition's six by default)."""
+    return tuple(getattr(model, "classes", CLASSES))

@@ -1,0 +1,144 @@
+"""Review pages on the genuine sample files, the limitations line, the index and the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hms_features.constants import CLASSES
+from hms_features.explain.report import (
+    ReviewCase,
+    generate_reports,
+    limitations,
+    load_case,
+    write_index,
+)
+
+
+def _case(features: dict[str, float], spectrogram: np.ndarray | None = None) -> ReviewCase:
+    spec = np.ones((300, 400), np.float32) if spectrogram is None else spectrogram
+    return ReviewCase(
+        split="test",
+        eeg_id=1,
+        eeg_sub_id=0,
+        spectrogram_id=2,
+        patient_id=3,
+        offset_seconds=0.0,
+        window=np.zeros((10000, 20), np.float32),
+        spectrogram=spec,
+        spectrogram_recomputed=bool(features.get("global__spectrogram_recomputed", 0.0)),
+        spectrogram_note="",
+        features=pd.DataFrame([features]),
+    )
+
+
+def test_limitations_from_quality_features():
+    clean = limitations(
+        _case(
+            {
+                "global__missing_fraction": 0.0,
+                "global__clipped_fraction": 0.0,
+                "global__spectrogram_recomputed": 0.0,
+            }
+        )  # fmt: skip
+    )
+    assert len(clean) == 1 and clean[0].startswith("No missing data")
+    spec = np.ones((300, 400), np.float32)
+    spec[:200] = np.nan
+    lines = limitations(
+        _case(
+            {
+                "global__missing_fraction": 0.3,
+                "global__clipped_fraction": 0.02,
+                "global__spectrogram_recomputed": 1.0,
+            },
+            spec,
+        )  # fmt: skip
+    )
+    text = " ".join(lines)
+    assert "30% of the 50-s window was missing" in text
+    assert "recomputed from the EEG" in text
+    assert "2.0% of the EEG samples exceeded" in text
+    assert "Only 33% of the 10-minute spectrogram" in text
+
+
+def test_load_case_genuine_train_with_missing_spectrogram(hms_samples):
+    case = load_case(hms_samples, 1000913311, "train")
+    assert case.window.shape == (10000, 20) and case.spectrogram.shape == (300, 400)
+    assert case.spectrogram_recomputed and "175871552" in case.spectrogram_note
+    assert case.features["global__spectrogram_recomputed"].iloc[0] == 1.0
+    assert case.votes.tolist() == [0, 0, 0, 0, 0, 2]
+    # the factory's own features for the same row
+    from hms_features.factory import extract_features
+
+    table = extract_features(hms_samples, "train", progress=False)
+    row = table[(table.eeg_id == 1000913311) & (table.eeg_sub_id == 0)]
+    cols = [c for c in row.columns if c not in ("eeg_id", "eeg_sub_id")]
+    np.testing.assert_array_equal(
+        case.features[cols].to_numpy(np.float32), row[cols].to_numpy(np.float32)
+    )
+
+
+def test_load_case_errors_name_the_problem(hms_samples):
+    with pytest.raises(KeyError, match="eeg_id 42 is not in"):
+        load_case(hms_samples, 42, "train")
+    with pytest.raises(KeyError, match="no eeg_sub_id 99"):
+        load_case(hms_samples, 1628180742, "train", sub_id=99)
+
+
+def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_path):
+    model_dir, features_path = full_model_dir
+    out = tmp_path / "reports"
+    run = generate_reports(
+        hms_samples, model_dir, out, [1628180742, 1000913311], split="train",
+        features_path=features_path, extra_classes=["LPD"], top_k=8, log=None,
+    )  # fmt: skip
+    generate_reports(hms_samples, model_dir, out, [3911565283], split="test", log=None)
+    assert len(run.written) == 2 and not run.failed
+    assert (model_dir / "feature_quantiles.json").is_file()  # stored for the next call
+    page = (out / "report_train_1000913311_0.html").read_text()
+    # self-contained: every image inline, no external resources
+    assert re.findall(r'src="(?!data:image/png;base64,)', page) == []
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 4  # probs, review, 2 x why
+    assert "What the model cannot see" in page and "recomputed from the EEG" in page
+    for cls in CLASSES:
+        assert cls in page
+    assert "Why LPD?" in page and "percentile" in page and "log-odds" in page
+    assert "0.5-40 Hz" in page and "60 Hz notch" in page
+    summary = json.loads((out / "report_train_1000913311_0.json").read_text())
+    assert summary["votes"]["Other"] == 2 and summary["predicted"] in CLASSES
+    assert sum(summary["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    test_page = (out / "report_test_3911565283.html").read_text()
+    assert "expert votes" not in test_page  # unknown for test EEGs
+    index = (out / "index.html").read_text()
+    for name in ("report_train_1628180742_0.html", "report_train_1000913311_0.html",
+                 "report_test_3911565283.html"):  # fmt: skip
+        assert f'href="{name}"' in index
+    assert write_index(out) == out / "index.html"
+
+
+def test_cli_explain(hms_samples, full_model_dir, tmp_path, capsys):
+    from hms_features.cli.explain import add_parsers
+
+    parser = argparse.ArgumentParser(prog="hms")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    model_dir, _ = full_model_dir
+    base = ["explain", "--data-dir", str(hms_samples), "--model-dir", str(model_dir)]
+    args = parser.parse_args([*base, "--out", str(tmp_path / "a")])
+    assert args.func(args) == 2  # neither --eeg-id nor --all
+    args = parser.parse_args([*base, "--out", str(tmp_path / "b"), "--eeg-id", "42"])
+    assert args.func(args) == 1  # unknown EEG: reported, not a crash
+    assert "eeg_id 42" in capsys.readouterr().err
+    args = parser.parse_args([*base, "--out", str(tmp_path / "c"), "--split", "test", "--all"])
+    assert args.func(args) == 0
+    assert (tmp_path / "c" / "report_test_3911565283.html").is_file()
+    bad = parser.parse_args(
+        ["explain", "--data-dir", str(hms_samples), "--model-dir", str(tmp_path),
+         "--out", str(tmp_path / "d"), "--eeg-id", "3911565283"]
+    )  # fmt: skip
+    assert bad.func(bad) == 2 and "model.json" in capsys.readouterr().err
