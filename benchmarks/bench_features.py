@@ -109,33 +109,51 @@ def time_parallel(windows: np.ndarray, n_jobs: int) -> float:
         return done / (time.perf_counter() - t0)
 
 
+def ours_shared_features(x: np.ndarray) -> list[np.ndarray]:
+    """Our implementations of the features mne-features also computes, on one (18, n) window."""
+    from hms_features.features import complexity as cx
+    from hms_features.features import hjorth, spectral, time_domain
+    from hms_features.signal.psd import welch_psd
+
+    freqs, psd = welch_psd(x, FS)
+    return [
+        hjorth.hjorth_mobility(x, FS), hjorth.hjorth_complexity(x), time_domain.line_length(x),
+        spectral.band_powers(freqs, psd), spectral.spectral_entropy(freqs, psd),
+        cx.svd_entropy(x), cx.higuchi_fd(x), cx.katz_fd(x), time_domain.kurtosis(x),
+        time_domain.skewness(x), x.std(axis=-1), time_domain.zero_crossing_rate(x, FS),
+    ]  # fmt: skip
+
+
+def _bipolar_stack(windows: np.ndarray) -> np.ndarray:
+    return np.stack([bipolar(np.nan_to_num(w)) for w in windows]).astype(np.float64)
+
+
 def time_ours_shared(windows: np.ndarray) -> float:
-    """ms per window for our families that cover the shared features (after preprocessing)."""
-    from hms_features.features.extractor import load_families
-    from hms_features.features.registry import FAMILIES
-
-    load_families()
-    fams = [f for f in ("time", "hjorth", "spectral", "complexity") if f in FAMILIES]
+    """ms per window for our versions of the shared features, same bipolar input as mne."""
+    data = _bipolar_stack(windows)
+    ours_shared_features(data[0])  # warm-up (numba)
     t0 = time.perf_counter()
-    for w in windows:
-        ctx = WindowContext.from_raw(w)
-        for f in fams:
-            FAMILIES[f].func(ctx)
-    return (time.perf_counter() - t0) / len(windows) * 1000
+    for x in data:
+        ours_shared_features(x)
+    return (time.perf_counter() - t0) / len(data) * 1000
 
 
-def time_mne(windows: np.ndarray) -> float | None:
-    """ms per window for mne-features on the shared features (same bipolar input), or None."""
+def time_mne(windows: np.ndarray, funcs: list[str]) -> dict[str, float] | None:
+    """ms per window of each mne-features function on the same bipolar windows, or None."""
     try:
         from mne_features.feature_extraction import extract_features
     except ImportError:
         return None
-    data = np.stack([bipolar(np.nan_to_num(w)) for w in windows]).astype(np.float64)
+    data = _bipolar_stack(windows)
     params = {"pow_freq_bands__freq_bands": np.array([0.5, 4, 8, 13, 20, 40])}
-    extract_features(data[:1], FS, SHARED_MNE, params, n_jobs=1)  # warm-up (numba compilation)
-    t0 = time.perf_counter()
-    extract_features(data, FS, SHARED_MNE, params, n_jobs=1)
-    return (time.perf_counter() - t0) / len(windows) * 1000
+    out = {}
+    for f in funcs:
+        p = {k: v for k, v in params.items() if k.startswith(f)}
+        extract_features(data[:1], FS, [f], p, n_jobs=1)  # warm-up (numba compilation)
+        t0 = time.perf_counter()
+        extract_features(data, FS, [f], p, n_jobs=1)
+        out[f] = (time.perf_counter() - t0) / len(data) * 1000
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,15 +162,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="passes for the 1-worker median")
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--mne-windows", type=int, default=10)
+    p.add_argument("--mne-svd", action="store_true", help="also time mne's svd_entropy (slow)")
     args = p.parse_args(argv)
 
     windows = make_windows(args.windows)
+    # as in the factory's workers: one BLAS thread per worker (parallelism comes from workers)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     ms, n_features, fam = time_ours(windows, args.repeats)
     wps = time_parallel(windows, args.n_jobs)
     rss_single = _rss_mb()
     sub = windows[: args.mne_windows]
     ours_shared = time_ours_shared(sub)
-    mne_ms = time_mne(sub)
+    # mne-features' svd_entropy takes a full SVD of the (n_times x order) embedding
+    # (full_matrices=True), about a minute per window: timed on one window only, reported apart
+    mne = time_mne(sub, [f for f in SHARED_MNE if f != "svd_entropy"])
+    mne_svd = time_mne(sub[:1], ["svd_entropy"]) if mne and args.mne_svd else None
+    mne_ms = sum(mne.values()) if mne else None
     ratio = mne_ms / ours_shared if mne_ms else None
 
     print(f"{'family':<18} ms/window (median, 1 core)")
@@ -163,9 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{wps:.1f} windows/s ({args.n_jobs} workers)"
     )
     print(f"n_features: {n_features}; peak RSS (any process): {rss_single:.0f} MB")
-    if mne_ms:
-        print(f"shared subset: ours {ours_shared:.1f} ms vs mne-features {mne_ms:.1f} "
-              f"ms per window -> {ratio:.1f}x")  # fmt: skip
+    if mne:
+        print(f"shared features on the same bipolar input ({len(sub)} windows), ms per window:")
+        for f, v in mne.items():
+            print(f"  mne-features {f:<18} {v:9.2f}")
+        if mne_svd:
+            print(f"  mne-features {'svd_entropy':<18} {mne_svd['svd_entropy']:9.1f} (excluded)")
+        print(f"  total mne-features {mne_ms:.1f} ms vs ours {ours_shared:.1f} ms -> {ratio:.1f}x "
+              "(svd_entropy excluded from mne's total, included in ours)")  # fmt: skip
     else:
         print("mne-features not installed (pip install mne-features): no comparison")
     print(f"106,800 train windows at this rate: {106_800 / wps / 60:.1f} min")
@@ -174,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_features": n_features, "peak_rss_mb": round(rss_single, 1),
         "ms_per_window_shared_subset": round(ours_shared, 2),
         "mne_features_ms_per_window": None if mne_ms is None else round(mne_ms, 2),
+        "mne_features_svd_entropy_ms": None if not mne_svd else round(mne_svd["svd_entropy"], 1),
         "speedup_vs_mne_features": None if ratio is None else round(ratio, 2),
         "family_ms": {k: round(v, 2) for k, v in fam.items()},
     }))  # fmt: skip

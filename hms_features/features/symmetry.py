@@ -37,6 +37,7 @@ from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.features.spectral import band_powers
 from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS, REGION_PAIRS, REGIONS
+from hms_features.signal.psd import hann_window
 
 #: Frequency range (Hz) of the brain symmetry index (van Putten: 1-25 Hz).
 BSI_RANGE_HZ: tuple[float, float] = (1.0, 25.0)
@@ -277,7 +278,7 @@ def mirror_coherence(
     idx = np.concatenate([MIRROR_LEFT, MIRROR_RIGHT])
     seg = x[idx, : n_seg * nper].reshape(idx.size, n_seg, nper)
     seg = seg - seg.mean(axis=-1, keepdims=True)
-    spec = np.fft.rfft(seg * _hann(nper), axis=-1)
+    spec = np.fft.rfft(seg * hann_window(nper), axis=-1)
     n_pairs = MIRROR_LEFT.size
     xl, xr = spec[:n_pairs], spec[n_pairs:]
     sxy = np.mean(xl * np.conj(xr), axis=1)
@@ -287,11 +288,6 @@ def mirror_coherence(
     ok = denom > 0
     coh = np.where(ok, np.abs(sxy) ** 2 / np.where(ok, denom, 1.0), 0.0)
     return np.fft.rfftfreq(nper, 1.0 / fs), np.clip(coh, 0.0, 1.0)
-
-
-def _hann(n: int) -> np.ndarray:
-    """Periodic Hann window of ``n`` samples (scipy.signal.get_window('hann', n))."""
-    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)
 
 
 def correlation_matrix(x: np.ndarray) -> np.ndarray:

@@ -9,8 +9,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 
 @lru_cache(maxsize=8)
-def _hann(n: int) -> np.ndarray:
-    # periodic Hann, as scipy.signal.get_window('hann', n)
+def hann_window(n: int) -> np.ndarray:
+    """Periodic Hann window of ``n`` samples (``scipy.signal.get_window('hann', n)``); cached."""
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
 
 
@@ -44,7 +44,7 @@ def welch_psd(
     step = max(1, int(round(nper * (1.0 - overlap))))
     seg = sliding_window_view(x, nper, axis=-1)[..., ::step, :]
     seg = seg - seg.mean(axis=-1, keepdims=True)
-    win = _hann(nper)
+    win = hann_window(nper)
     spec = np.fft.rfft(seg * win, axis=-1)
     power = (spec.real**2 + spec.imag**2).mean(axis=-2)
     power /= fs * (win**2).sum()
