@@ -1,0 +1,17 @@
+"""A synthetic HMS data set: physiological EEG, class patterns, raters who disagree, real faults.
+
+Use :func:`generate_dataset` (or ``hms synth --out DIR``) to write a complete data set in the
+Kaggle layout that the whole pipeline can run on without the competition data. Modules:
+
+- :mod:`~hms_features.synth.scalp`: 10-20 positions and smooth spatial fields;
+- :mod:`~hms_features.synth.signals`: background, EKG, artifacts, discharges, rhythms;
+- :mod:`~hms_features.synth.recording`: a patient and a recording, renderable at any rate;
+- :mod:`~hms_features.synth.states`: class mixtures (ambiguity, drift);
+- :mod:`~hms_features.synth.panel`: simulated expert raters and their votes;
+- :mod:`~hms_features.synth.dataset`: files, faults, parallel generation;
+- :mod:`~hms_features.synth.realism`: statistics to compare with the genuine EEG.
+"""
+
+from hms_features.synth.dataset import FaultRates, SynthSummary, generate_dataset, simulate_labels
+
+__all__ = ["FaultRates", "SynthSummary", "generate_dataset", "simulate_labels"]

@@ -1,0 +1,127 @@
+"""A simulated panel of EEG experts who look at a window and vote, and disagree as in life.
+
+Each rater ``r`` sees the window's true mixture ``pi`` (six class proportions) through their own
+eyes and votes for one class, drawn from
+
+``P(vote = c) = softmax_c( sharpness_r * log(pi_c + 0.03) + bias_rc + noise_r * z_c + shared_c )``
+
+- ``sharpness_r``: how decisively the rater follows the dominant pattern (reliable raters
+  ~2.5-4, less reliable ~0.8-1.8);
+- ``bias_rc``: a rater's lasting preference for or against some classes (N(0, 0.35));
+- ``z_c``: fresh N(0, 1) per rater, row and class, scaled by the rater's noise;
+- ``shared_c``: N(0, 0.25) per row and class, shared by the panel (what the page looked like).
+
+Panel sizes mimic the competition: most windows were seen by a small panel (1-7 raters, median
+3), some by a large one (10-28). The chance of a large panel depends on the class: seizures
+were mostly reviewed by small panels, which is why Seizure is far more common among low-vote
+rows than among high-vote rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hms_features.constants import CLASSES
+
+#: Small panels: size 1..7 and their probabilities (median of all rows ~3).
+SMALL_PANEL_SIZES = np.arange(1, 8)
+SMALL_PANEL_P = np.array([0.14, 0.20, 0.50, 0.06, 0.05, 0.03, 0.02])
+#: Large panels: size 10..28, probability decaying by e every 5 raters.
+LARGE_PANEL_SIZES = np.arange(10, 29)
+LARGE_PANEL_P = (
+    np.exp(-(LARGE_PANEL_SIZES - 10) / 5.0) / np.exp(-(LARGE_PANEL_SIZES - 10) / 5.0).sum()
+)
+#: Chance that an EEG is reviewed by a large panel, by its primary class (CLASSES order).
+P_LARGE_PANEL: np.ndarray = np.array([0.07, 0.49, 0.49, 0.49, 0.49, 0.49])
+
+_EPS = 0.03
+_SHARED_NOISE = 0.25
+
+
+@dataclass(frozen=True)
+class RaterPool:
+    """The experts available to review windows.
+
+    Attributes
+    ----------
+    sharpness : ndarray, shape (n_raters,)
+        Inverse temperature applied to the log proportions.
+    noise : ndarray, shape (n_raters,)
+        Standard deviation of the rater's per-row perception noise on each class logit.
+    bias : ndarray, shape (n_raters, 6)
+        Lasting class preferences added to the logits.
+    activity : ndarray, shape (n_raters,)
+        Relative chance of being on a panel (sums to 1).
+    """
+
+    sharpness: np.ndarray
+    noise: np.ndarray
+    bias: np.ndarray
+    activity: np.ndarray
+
+    @property
+    def n_raters(self) -> int:
+        """Number of experts in the pool."""
+        return int(self.sharpness.size)
+
+
+def draw_rater_pool(rng: np.random.Generator, n_raters: int = 40) -> RaterPool:
+    """A pool of raters: ~60% reliable, the rest less so, each with small class biases."""
+    reliable = rng.random(n_raters) < 0.6
+    sharpness = np.where(reliable, rng.uniform(2.5, 4.0, n_raters), rng.uniform(0.8, 1.8, n_raters))
+    noise = np.where(reliable, rng.uniform(0.2, 0.6, n_raters), rng.uniform(0.6, 1.2, n_raters))
+    bias = rng.normal(0.0, 0.35, (n_raters, len(CLASSES)))
+    activity = rng.gamma(2.0, 1.0, n_raters)
+    return RaterPool(sharpness, noise, bias, activity / activity.sum())
+
+
+def draw_panel(rng: np.random.Generator, pool: RaterPool, primary: int) -> np.ndarray:
+    """Indices of the raters who review one EEG (size 1-7 or 10-28, see the module docstring)."""
+    if rng.random() < P_LARGE_PANEL[primary]:
+        size = int(rng.choice(LARGE_PANEL_SIZES, p=LARGE_PANEL_P))
+    else:
+        size = int(rng.choice(SMALL_PANEL_SIZES, p=SMALL_PANEL_P))
+    size = min(size, pool.n_raters)
+    return rng.choice(pool.n_raters, size=size, replace=False, p=pool.activity)
+
+
+def cast_votes(
+    rng: np.random.Generator, pool: RaterPool, raters: np.ndarray, mixtures: np.ndarray
+) -> np.ndarray:
+    """Votes of a panel on several windows.
+
+    Parameters
+    ----------
+    rng : numpy Generator
+    pool : RaterPool
+    raters : ndarray of int, shape (n_panel,)
+        Panel members (indices into the pool).
+    mixtures : ndarray, shape (n_windows, 6)
+        True class proportions of each window.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_windows, 6)
+        Vote counts per class; each row sums to ``n_panel``.
+    """
+    mixtures = np.atleast_2d(mixtures)
+    n_rows, n_classes = mixtures.shape
+    log_pi = np.log(mixtures + _EPS)  # (rows, classes)
+    shared = rng.normal(0.0, _SHARED_NOISE, (n_rows, n_classes))
+    sharp = pool.sharpness[raters][:, None, None]
+    noise = pool.noise[raters][:, None, None] * rng.standard_normal(
+        (raters.size, n_rows, n_classes)
+    )
+    logits = sharp * log_pi[None] + pool.bias[raters][:, None, :] + noise + shared[None]
+    gumbel = rng.gumbel(size=logits.shape)
+    choice = np.argmax(logits + gumbel, axis=2)  # (raters, rows): Gumbel-max = softmax sample
+    votes = np.zeros((n_rows, n_classes), dtype=np.int64)
+    np.add.at(votes, (np.broadcast_to(np.arange(n_rows), choice.shape), choice), 1)
+    return votes
+
+
+def consensus(votes: np.ndarray) -> np.ndarray:
+    """Index of the class with most votes per row (ties: the first in CLASSES order)."""
+    return np.argmax(np.atleast_2d(votes), axis=1)

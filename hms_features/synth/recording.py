@@ -1,0 +1,573 @@
+"""A synthetic patient and one continuous recording of them, renderable at any sampling rate.
+
+Physiology (all amplitudes in microvolts, referential, before the bipolar montage):
+
+- Background: 19 cortical sources with a 1/f^slope spectrum (slope 0.9-1.5), a polymorphic
+  delta bump whose size is the patient's degree of slowing (critically ill patients are
+  delta-dominated), and an alpha rhythm (7-12 Hz) strongest over O1/O2/P3/P4, mixed to the
+  electrodes through a smooth volume-conduction kernel over 10-20 positions
+  (:func:`~hms_features.synth.scalp.mixing_matrix`), so neighbouring electrodes are correlated
+  and bipolar channels look like real ones. Optional focal slowing over one hemisphere.
+- Per-electrode slow drift, a common-mode reference signal (cancels in bipolar derivations),
+  60 Hz line noise (common, plus 1-30 uV per electrode that the montage lets through) and
+  per-electrode gains.
+- EKG: P-QRS-T beats at 50-120 /min, channel std 100-3000 uV, leaking faintly (1-8 uV) into
+  the scalp electrodes.
+- Artifacts: eye blinks (Fp1/Fp2), muscle bursts (20-70 Hz, temporal), electrode pops
+  (50-800 uV steps); more frequent in alert patients and in "Other" recordings.
+- Patterns (drawn with amplitude ``A_c * pi_c(t)^0.75`` from the class mixture ``pi(t)``):
+  periodic discharges (LPD over one hemisphere, GPD bilateral and synchronous with a small
+  front-to-back lag, often triphasic), rhythmic delta (LRDA lateralized, GRDA bilateral and
+  frontally predominant) and seizures (rhythmic > 2.5 Hz, often spike-wave, 20-90 s long,
+  evolving in frequency (e.g. 5-10 Hz slowing to 2.5-4 Hz), amplitude (x4) and spatial extent
+  from a focal onset, in cycles over the recording, each followed by post-ictal suppression).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hms_features.constants import CLASSES
+from hms_features.synth import signals as sg
+from hms_features.synth.scalp import FOCI, N_SCALP, XY, gaussian_field, mirror, mixing_matrix
+from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
+
+#: Exponent mapping a class share to the amplitude of its pattern: ``A * share**GAMMA``.
+GAMMA: float = 0.75
+#: Median full amplitude (uV, peak of the referential field) of each pattern, classes 0-4.
+PATTERN_AMPLITUDE: dict[int, float] = {
+    SEIZURE: 200.0,
+    LPD: 160.0,
+    GPD: 130.0,
+    LRDA: 85.0,
+    GRDA: 85.0,
+}
+#: Peak of the slowing (delta) bump relative to BACKGROUND_LEVEL, at slowing = 1.
+DELTA_GAIN: float = 15.0
+#: Reference level of the 1/f background (uV^2/Hz at 1 Hz), before the patient's scale.
+BACKGROUND_LEVEL: float = 10.0
+_MIX = mixing_matrix(0.35)
+
+
+@dataclass(frozen=True)
+class PatientTraits:
+    """What stays the same across one patient's recordings.
+
+    Attributes
+    ----------
+    amplitude : float
+        Background amplitude multiplier (log-normal around 1).
+    slope : float
+        Exponent of the 1/f background (0.9-1.5).
+    slowing : float
+        Degree of diffuse slowing, 0 (none) to 1 (delta-dominated).
+    alpha_freq : float
+        Posterior alpha frequency, 7-12 Hz.
+    alpha_strength : float
+        Alpha power relative to the background, 0-1 (low in sick patients).
+    ekg_std : float
+        Standard deviation of the EKG channel (uV), 100-3000.
+    heart_rate : float
+        Beats per minute, 50-120.
+    ekg_leak : float
+        EKG artifact amplitude on the scalp (uV per R wave), 1-8.
+    alertness : float
+        0-1; drives blink and muscle artifact rates.
+    drift : float
+        Typical electrode drift (uV RMS); each electrode varies around it (log-normal).
+    side : str
+        'left' or 'right', the side of lateralized patterns and of the seizure focus.
+    focus : tuple of float
+        (x, y) focus of lateralized activity on that side.
+    favourite : int
+        The class this patient tends to show (index into CLASSES).
+    pattern_gain : float
+        Multiplier of pattern amplitudes (log-normal around 1).
+    focal_slowing : float
+        Extra delta over ``side`` (0 = none), a lateralized non-rhythmic confounder.
+    line_noise : float
+        Largest per-electrode 60 Hz amplitude (uV, 0.5-15): unequal electrode impedances let
+        mains noise through the bipolar montage.
+    """
+
+    amplitude: float
+    slope: float
+    slowing: float
+    alpha_freq: float
+    alpha_strength: float
+    ekg_std: float
+    heart_rate: float
+    ekg_leak: float
+    alertness: float
+    drift: float
+    side: str
+    focus: tuple[float, float]
+    favourite: int
+    pattern_gain: float
+    focal_slowing: float
+    line_noise: float
+
+
+def draw_patient(rng: np.random.Generator, class_prior: np.ndarray) -> PatientTraits:
+    """Draw one patient; ``class_prior`` (6,) weights their favourite class."""
+    side = "left" if rng.random() < 0.5 else "right"
+    names = list(FOCI)
+    focus = mirror(FOCI[names[rng.integers(len(names))]], side)
+    slowing = float(rng.beta(3.0, 1.6))
+    return PatientTraits(
+        amplitude=float(np.exp(rng.normal(0.0, 0.3))),
+        slope=float(rng.uniform(0.9, 1.5)),
+        slowing=slowing,
+        alpha_freq=float(rng.uniform(7.0, 12.0)),
+        alpha_strength=float(rng.uniform(0.0, 1.0) * (1.0 - slowing)),
+        ekg_std=float(np.exp(rng.uniform(np.log(100.0), np.log(3000.0)))),
+        heart_rate=float(rng.uniform(50.0, 120.0)),
+        ekg_leak=float(rng.uniform(1.0, 8.0)),
+        alertness=float(rng.beta(1.2, 2.5)),
+        drift=float(np.exp(rng.uniform(np.log(3.0), np.log(20.0)))),
+        side=side,
+        focus=focus,
+        favourite=int(rng.choice(len(class_prior), p=class_prior / class_prior.sum())),
+        pattern_gain=float(np.exp(rng.normal(0.0, 0.25))),
+        focal_slowing=float(rng.uniform(0.5, 3.0)) if rng.random() < 0.3 else 0.0,
+        line_noise=float(np.exp(rng.uniform(np.log(1.0), np.log(30.0)))),
+    )
+
+
+@dataclass(frozen=True)
+class Background:
+    """Per-recording background parameters (see the module docstring); arrays are (19,)."""
+
+    level: np.ndarray
+    slope: float
+    delta_level: np.ndarray
+    alpha_freq: float
+    alpha_level: np.ndarray
+    drift: np.ndarray
+    common: float
+    line: float
+    line_electrode: np.ndarray
+    gain: np.ndarray
+    ekg_std: float
+    heart_rate: float
+    ekg_leak: np.ndarray
+    blink_rate: float
+    muscle_rate: float
+    pop_rate: float
+
+
+@dataclass(frozen=True)
+class Discharges:
+    """A periodic-discharge process (LPD or GPD) over the whole recording."""
+
+    times: np.ndarray
+    amplitudes: np.ndarray
+    sharp_ms: float
+    triphasic: float
+    slow_ms: float
+    field: np.ndarray
+    max_lag_s: float
+    rate: float
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A rhythmic delta process (LRDA or GRDA): frequency on the recording's 1-s grid."""
+
+    freq: np.ndarray
+    harmonic: float
+    harmonic_phase: float
+    field: np.ndarray
+    mod_period: float
+    mod_phase: float
+
+
+@dataclass(frozen=True)
+class Seizures:
+    """Cyclic evolving seizures: one entry per seizure (arrays of equal length)."""
+
+    onset: np.ndarray
+    duration: np.ndarray
+    f_start: np.ndarray
+    f_end: np.ndarray
+    spikiness: np.ndarray
+    focus: np.ndarray  # (n, 2)
+    width_start: np.ndarray
+    width_end: np.ndarray
+    spread: np.ndarray  # fraction of the way to the midline the centre moves
+    suppression: np.ndarray  # post-ictal drop of the background, 0-1
+    recovery: np.ndarray  # its time constant, seconds
+
+    def postictal_gain(self, t: np.ndarray) -> np.ndarray:
+        """Background amplitude factor at times ``t``: ``1 - depth exp(-(t - end) / tau)``
+        after each seizure's end (post-ictal suppression), 1 elsewhere."""
+        gain = np.ones(t.size)
+        ends = self.onset + self.duration
+        for k in np.flatnonzero((ends < t[-1]) & (ends + 5 * self.recovery > t[0])):
+            after = t >= ends[k]
+            decay = np.exp(-(t[after] - ends[k]) / self.recovery[k])
+            gain[after] *= 1.0 - self.suppression[k] * decay
+        return gain
+
+
+@dataclass
+class Recording:
+    """One continuous synthetic recording (times are seconds of its spectrogram file).
+
+    Attributes
+    ----------
+    start, stop : float
+        The recorded span (seconds); outside it the spectrogram is padding.
+    grid : ndarray, shape (n_grid,)
+        1-s time grid covering the span.
+    mixture : ndarray, shape (n_grid, 6)
+        True class proportions over time (what raters judge), CLASSES order.
+    render_share : ndarray, shape (n_grid, 6)
+        Shares used to draw each pattern (as ``mixture``, except that the seizure column holds
+        the seizure share before its on/off cycling, which the seizure schedule itself draws).
+    background : Background
+    amplitude : ndarray, shape (5,)
+        Full amplitude (uV) of each pattern class 0-4.
+    """
+
+    start: float
+    stop: float
+    grid: np.ndarray
+    mixture: np.ndarray
+    render_share: np.ndarray
+    background: Background
+    amplitude: np.ndarray
+    lpd: Discharges | None = None
+    gpd: Discharges | None = None
+    lrda: Rhythm | None = None
+    grda: Rhythm | None = None
+    seizures: Seizures | None = None
+    notes: dict = field(default_factory=dict)
+
+    # -----------------------------------------------------------------------------------------
+    def window_mixture(self, center: float, half_width: float = 5.0) -> np.ndarray:
+        """Mean true proportions over ``[center - half_width, center + half_width]`` s, (6,)."""
+        sel = (self.grid >= center - half_width) & (self.grid <= center + half_width)
+        if not sel.any():
+            sel = np.abs(self.grid - center) == np.abs(self.grid - center).min()
+        pi = self.mixture[sel].mean(axis=0)
+        return pi / pi.sum()
+
+    def _share(self, cls: int, t: np.ndarray) -> np.ndarray:
+        return np.interp(t, self.grid, self.render_share[:, cls])
+
+    def render(self, t0: float, n_samples: int, fs: float, rng: np.random.Generator) -> np.ndarray:
+        """The recording from ``t0`` for ``n_samples`` at ``fs`` Hz.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, 20), float32
+            Referential EEG in microvolts, canonical channel order (EKG last).
+        """
+        bg = self.background
+        n = int(n_samples)
+        t = t0 + np.arange(n) / fs
+        freqs = np.fft.rfftfreq(n, 1.0 / fs)
+        src_psd = sg.background_psd(
+            freqs, bg.level, bg.slope, bg.delta_level, bg.alpha_freq, bg.alpha_level
+        )
+        common_psd = (bg.common**2 / 4.5) * np.maximum(freqs, 0.4)[None, :] ** -1.5
+        ekg_psd = sg.drift_psd(freqs, [3.0 * bg.drift.mean()]) + (0.02 * bg.ekg_std) ** 2 / (fs / 2)
+        noise = sg.colored_noise(rng, np.vstack([src_psd, common_psd, ekg_psd]), n, fs)
+        brain = _MIX.astype(np.float32) @ noise[:N_SCALP]
+        if self.seizures is not None:
+            brain *= self.seizures.postictal_gain(t).astype(np.float32)[None, :]
+        scalp = brain + noise[N_SCALP][None, :]
+        scalp += sg.slow_drift(rng, bg.drift, n, fs)
+        if fs > 2 * 60.0:
+            line = np.sin(2 * np.pi * 60.0 * t + rng.uniform(0, 2 * np.pi))
+            scalp += (bg.line + bg.line_electrode)[:, None] * line[None, :]
+        scalp += self._patterns(t, t0, n, fs)
+        sg.add_blinks(scalp, rng, t0, fs, bg.blink_rate)
+        sg.add_muscle(scalp, rng, t0, fs, bg.muscle_rate)
+        sg.add_pops(scalp, rng, t0, fs, bg.pop_rate)
+        scalp *= bg.gain[:, None]
+        beat, zero = sg.qrs_template(fs)
+        beats = sg.renewal_times(rng, t0 - 1.0, t0 + n / fs + 1.0, bg.heart_rate / 60.0, 0.04)
+        ekg_unit = sg.event_train(beats, np.ones(beats.size), beat, zero, t0, n, fs).astype(
+            np.float32
+        )
+        scalp += bg.ekg_leak[:, None] * ekg_unit[None, :]
+        r_amp = bg.ekg_std / np.sqrt(bg.heart_rate / 60.0 * np.sum(beat**2) / fs)
+        ekg = r_amp * ekg_unit + noise[N_SCALP + 1]
+        return np.vstack([scalp, ekg[None, :].astype(np.float32)]).T
+
+    def _patterns(self, t: np.ndarray, t0: float, n: int, fs: float) -> np.ndarray:
+        """Sum of the pattern processes, (19, n): one matrix product of fields by signals."""
+        fields: list[np.ndarray] = []
+        signals: list[np.ndarray] = []
+        for cls, proc in ((LPD, self.lpd), (GPD, self.gpd)):
+            if proc is None:
+                continue
+            amp = self.amplitude[cls] * proc.amplitudes * self._share(cls, proc.times) ** GAMMA
+            tmpl, zero = sg.discharge_template(fs, proc.sharp_ms, proc.triphasic, proc.slow_ms)
+            lags = sg.anterior_posterior_lags(fs, proc.max_lag_s)
+            max_lag = int(lags.max())
+            train = sg.event_train(proc.times, amp, tmpl, zero, t0, n, fs, max_lag)
+            for lag in np.unique(lags):  # electrodes sharing a delay share one shifted copy
+                fields.append(np.where(lags == lag, proc.field, 0.0))
+                signals.append(train[max_lag - lag : max_lag - lag + n])
+        for cls, proc in ((LRDA, self.lrda), (GRDA, self.grda)):
+            if proc is None:
+                continue
+            phase = sg.integrate_phase(self.grid[0], proc.freq, t)
+            wave = np.cos(phase) + proc.harmonic * np.cos(2 * phase + proc.harmonic_phase)
+            mod = 0.8 + 0.2 * np.sin(2 * np.pi * t / proc.mod_period + proc.mod_phase)
+            fields.append(proc.field)
+            signals.append(wave * mod * self.amplitude[cls] * self._share(cls, t) ** GAMMA)
+        out = np.zeros((N_SCALP, n), dtype=np.float32)
+        if fields:
+            out += np.asarray(fields, dtype=np.float32).T @ np.asarray(signals, dtype=np.float32)
+        if self.seizures is not None:
+            out += self._seizure_signal(t, fs)
+        return out
+
+    def _seizure_signal(self, t: np.ndarray, fs: float) -> np.ndarray:
+        sz = self.seizures
+        out = np.zeros((N_SCALP, t.size))
+        t_first, t_last = t[0], t[-1]
+        for k in np.flatnonzero((sz.onset < t_last) & (sz.onset + sz.duration > t_first)):
+            onset, dur = sz.onset[k], sz.duration[k]
+            i0 = max(int(np.ceil((onset - t_first) * fs)), 0)
+            i1 = min(int(np.floor((onset + dur - t_first) * fs)) + 1, t.size)
+            if i1 <= i0:
+                continue
+            tau = t[i0:i1] - onset
+            frac = tau / dur
+            phase = (
+                2
+                * np.pi
+                * (sz.f_start[k] * tau + (sz.f_end[k] - sz.f_start[k]) * tau**2 / (2 * dur))
+            )
+            freq = sz.f_start[k] + (sz.f_end[k] - sz.f_start[k]) * frac
+            wave = sg.spike_wave(phase, sz.spikiness[k], freq)
+            edge = np.minimum(1.0, np.minimum(tau, dur - tau) / 1.5)
+            ramp = (0.25 + 0.75 * frac**0.6) * edge
+            env = self.amplitude[SEIZURE] * self._share(SEIZURE, t[i0:i1]) ** GAMMA
+            width = sz.width_start[k] + (sz.width_end[k] - sz.width_start[k]) * frac
+            cx = sz.focus[k, 0] * (1.0 - sz.spread[k] * frac)
+            cy = sz.focus[k, 1]
+            d2 = (XY[:, 0, None] - cx[None, :]) ** 2 + (XY[:, 1, None] - cy) ** 2
+            fieldk = np.exp(-d2 / (2 * width[None, :] ** 2))
+            out[:, i0:i1] += fieldk * (wave * ramp * env)[None, :]
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# building a recording
+
+
+def _background(rng: np.random.Generator, p: PatientTraits, is_other: bool) -> Background:
+    amplitude = p.amplitude * np.exp(rng.normal(0.0, 0.1))
+    level = BACKGROUND_LEVEL * amplitude**2 * np.exp(rng.normal(0.0, 0.15, N_SCALP))
+    slowing = float(np.clip(p.slowing + rng.normal(0.0, 0.1), 0.0, 1.0))
+    if is_other and rng.random() < 0.6:  # a less encephalopathic day
+        slowing *= 0.4
+    delta = DELTA_GAIN * slowing * BACKGROUND_LEVEL * amplitude**2 * np.ones(N_SCALP)
+    if p.focal_slowing > 0:
+        delta *= 1.0 + p.focal_slowing * gaussian_field(p.focus, 0.5)
+    alpha_strength = p.alpha_strength * (1.5 if is_other else 1.0)
+    alpha_field = gaussian_field((0.0, -0.85), 0.45)
+    alpha = 1.5 * alpha_strength * BACKGROUND_LEVEL * amplitude**2 * alpha_field
+    alert = float(np.clip(p.alertness + (0.25 if is_other else 0.0) + rng.normal(0, 0.1), 0, 1))
+    leak_center = (rng.uniform(-0.9, 0.9), rng.uniform(-0.8, -0.2))
+    leak = p.ekg_leak * rng.choice([-1.0, 1.0]) * gaussian_field(leak_center, 0.6)
+    return Background(
+        level=level,
+        slope=float(np.clip(p.slope + rng.normal(0.0, 0.05), 0.9, 1.9)),
+        delta_level=delta,
+        alpha_freq=float(np.clip(p.alpha_freq + rng.normal(0.0, 0.3), 7.0, 12.0)),
+        alpha_level=alpha,
+        drift=p.drift * np.exp(rng.normal(0.0, 0.6, N_SCALP)),
+        common=float(rng.uniform(5.0, 30.0)),
+        line=float(rng.uniform(0.0, 20.0)),
+        line_electrode=p.line_noise * rng.uniform(0.0, 1.0, N_SCALP),
+        gain=np.exp(rng.normal(0.0, 0.08, N_SCALP)),
+        ekg_std=float(p.ekg_std * np.exp(rng.normal(0.0, 0.1))),
+        heart_rate=float(np.clip(p.heart_rate + rng.normal(0.0, 5.0), 50.0, 120.0)),
+        ekg_leak=leak,
+        blink_rate=float(alert * rng.uniform(0.05, 0.35)),
+        muscle_rate=float(alert * rng.uniform(0.01, 0.12) + 0.003),
+        pop_rate=float(rng.uniform(0.0, 0.01) * (2.0 if is_other else 1.0)),
+    )
+
+
+def _lateral_focus(rng: np.random.Generator, p: PatientTraits) -> tuple[float, float]:
+    """The patient's focus (usually) or another spot on the same side."""
+    if rng.random() < 0.7:
+        base = p.focus
+    else:
+        names = list(FOCI)
+        base = mirror(FOCI[names[rng.integers(len(names))]], p.side)
+    jitter = rng.normal(0.0, 0.06, 2)
+    return (base[0] + jitter[0], base[1] + jitter[1])
+
+
+def generalized_field(rng: np.random.Generator, frontal: float = 0.5) -> np.ndarray:
+    """A bilateral, symmetric field (19,), peak 1: a broad maximum plus a front-to-back gradient.
+
+    ``w = 0.5 g + 0.5 (a + (1 - a) ((y + 1) / 2)^p)``, ``g`` a Gaussian of width 0.5-0.75
+    centred on the midline at y = 0.1-0.7, ``a`` ~ U(0.1, 0.4), ``p`` ~ U(1, 2); with
+    probability ``frontal`` the maximum sits frontally (y >= 0.45). The gradient is what a
+    bipolar chain running front to back sees of a generalized pattern.
+    """
+    y_center = rng.uniform(0.45, 0.8) if rng.random() < frontal else rng.uniform(0.1, 0.45)
+    bump = gaussian_field((0.0, y_center), rng.uniform(0.5, 0.75))
+    a = rng.uniform(0.1, 0.4)
+    gradient = a + (1.0 - a) * ((XY[:, 1] + 1.0) / 2.0) ** rng.uniform(1.0, 2.0)
+    fld = 0.5 * bump + 0.5 * gradient
+    return fld / fld.max()
+
+
+def _discharges(
+    rng: np.random.Generator, lateral: bool, p: PatientTraits, start: float, stop: float
+) -> Discharges:
+    if lateral:
+        fld = gaussian_field(_lateral_focus(rng, p), rng.uniform(0.35, 0.55))
+        rate = rng.uniform(0.35, 1.8)
+        lag = rng.uniform(0.0, 0.02)
+        triphasic = rng.uniform(0.0, 0.7)
+    else:
+        fld = generalized_field(rng)
+        rate = rng.uniform(0.5, 2.0)
+        lag = rng.uniform(0.0, 0.08)
+        triphasic = rng.uniform(0.3, 1.0)
+    jitter = rng.uniform(0.04, 0.15)
+    times = sg.renewal_times(rng, start - 1.0, stop + 1.0, rate, jitter)
+    amps = np.exp(rng.normal(0.0, 0.2, times.size))
+    return Discharges(
+        times=times,
+        amplitudes=amps,
+        sharp_ms=float(rng.uniform(50.0, 150.0) if lateral else rng.uniform(80.0, 200.0)),
+        triphasic=float(triphasic),
+        slow_ms=float(rng.uniform(150.0, 350.0)),
+        field=fld,
+        max_lag_s=float(lag),
+        rate=float(rate),
+    )
+
+
+def _rhythm(rng: np.random.Generator, lateral: bool, p: PatientTraits, n_grid: int) -> Rhythm:
+    if lateral:
+        fld = gaussian_field(_lateral_focus(rng, p), rng.uniform(0.4, 0.6))
+    else:
+        fld = generalized_field(rng, frontal=0.8)
+    f0 = rng.uniform(0.8, 3.0)
+    walk = np.cumsum(rng.normal(0.0, 0.02, n_grid))
+    walk -= walk.mean()
+    freq = f0 * np.exp(np.clip(walk, -0.15, 0.15))
+    return Rhythm(
+        freq=freq,
+        harmonic=float(rng.uniform(0.0, 0.3)),
+        harmonic_phase=float(rng.uniform(0, 2 * np.pi)),
+        field=fld,
+        mod_period=float(rng.uniform(8.0, 40.0)),
+        mod_phase=float(rng.uniform(0, 2 * np.pi)),
+    )
+
+
+def _seizure_schedule(
+    rng: np.random.Generator, p: PatientTraits, start: float, stop: float
+) -> Seizures:
+    onsets, durations = [], []
+    t = start - rng.uniform(0.0, 60.0)
+    while t < stop:
+        d = rng.uniform(20.0, 90.0)
+        onsets.append(t)
+        durations.append(d)
+        t += d + rng.uniform(5.0, 40.0)
+    n = len(onsets)
+    slowing_down = rng.random(n) < 0.75
+    f_start = np.where(slowing_down, rng.uniform(5.0, 10.0, n), rng.uniform(3.0, 5.0, n))
+    f_end = np.where(slowing_down, rng.uniform(2.5, 4.0, n), f_start + rng.uniform(2.0, 4.0, n))
+    generalized_onset = rng.random(n) < 0.15
+    focus = np.array([_lateral_focus(rng, p) for _ in range(n)])
+    focus[generalized_onset] = (0.0, 0.2)
+    return Seizures(
+        onset=np.array(onsets),
+        duration=np.array(durations),
+        f_start=f_start,
+        f_end=f_end,
+        spikiness=rng.uniform(0.1, 0.9, n),
+        focus=focus,
+        width_start=np.where(generalized_onset, 0.7, rng.uniform(0.25, 0.4, n)),
+        width_end=rng.uniform(0.7, 1.1, n),
+        spread=rng.uniform(0.3, 0.9, n),
+        suppression=rng.uniform(0.3, 0.7, n),
+        recovery=rng.uniform(5.0, 20.0, n),
+    )
+
+
+def build_recording(
+    rng: np.random.Generator,
+    patient: PatientTraits,
+    state: ClassState,
+    start: float,
+    stop: float,
+    first_center: float,
+    last_center: float,
+) -> Recording:
+    """Plan one recording of ``patient`` in ``state`` over ``[start, stop)`` seconds.
+
+    Parameters
+    ----------
+    rng : numpy Generator
+    patient : PatientTraits
+    state : ClassState
+        Class mixture; its drift runs from the first to the last labelled window centre.
+    start, stop : float
+        Recorded span (seconds of the spectrogram file).
+    first_center, last_center : float
+        Centres of the first and last label windows (same time axis).
+    """
+    grid = np.arange(np.floor(start) - 2.0, np.ceil(stop) + 3.0)
+    span = max(last_center - first_center, 1e-9)
+    mixture = state.mixture((grid - first_center) / span)
+    render_share = mixture.copy()
+    seizures = None
+    if mixture[:, SEIZURE].max() > 0:
+        seizures = _seizure_schedule(rng, patient, grid[0], grid[-1])
+        on = np.zeros(grid.size, dtype=bool)
+        for onset, dur in zip(seizures.onset, seizures.duration, strict=True):
+            on |= (grid >= onset) & (grid < onset + dur)
+        moved = mixture[:, SEIZURE] * ~on
+        target = state.secondary if state.secondary in (LPD, GPD) else OTHER
+        mixture[:, target] += moved
+        mixture[:, SEIZURE] -= moved
+    present = np.maximum(render_share, mixture).max(axis=0) > 0
+    background = _background(rng, patient, state.primary == OTHER)
+    amplitude = np.array(
+        [
+            PATTERN_AMPLITUDE[c] * patient.pattern_gain * np.exp(rng.normal(0.0, 0.25))
+            for c in range(len(CLASSES) - 1)
+        ]
+    )
+    return Recording(
+        start=start,
+        stop=stop,
+        grid=grid,
+        mixture=mixture,
+        render_share=render_share if seizures is None else _seizure_render(render_share, mixture),
+        background=background,
+        amplitude=amplitude,
+        lpd=_discharges(rng, True, patient, grid[0], grid[-1]) if present[LPD] else None,
+        gpd=_discharges(rng, False, patient, grid[0], grid[-1]) if present[GPD] else None,
+        lrda=_rhythm(rng, True, patient, grid.size) if present[LRDA] else None,
+        grda=_rhythm(rng, False, patient, grid.size) if present[GRDA] else None,
+        seizures=seizures,
+        notes={"state": state.label},
+    )
+
+
+def _seizure_render(pre: np.ndarray, mixture: np.ndarray) -> np.ndarray:
+    """Render shares: the post-cycling mixture, with the seizure column before cycling."""
+    out = mixture.copy()
+    out[:, SEIZURE] = pre[:, SEIZURE]
+    return out
