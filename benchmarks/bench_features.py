@@ -101,6 +101,9 @@ def time_parallel(windows: np.ndarray, n_jobs: int) -> float:
             extract_window_dict(w)
         return len(ws)
 
+    from hms_features.factory.runner import tune_worker_malloc
+
+    tune_worker_malloc()  # as the factory does for its workers
     parts = np.array_split(windows, n_jobs * 4)
     with Parallel(n_jobs=n_jobs) as par:
         par(delayed(batch)(p[:1]) for p in parts[:n_jobs])  # warm the workers (imports, numba)

@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output parquet file")
     p.add_argument("--n-jobs", type=int, default=1, help="parallel workers (-1: all cores)")
     p.add_argument("--limit", type=int, default=None, help="only the first N EEGs")
-    p.add_argument("--windows-per-chunk", type=int, default=256, help=argparse.SUPPRESS)
+    p.add_argument("--windows-per-chunk", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--scheduler",
         default=None,

@@ -80,9 +80,9 @@ class TrainConfig:
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
     lambda_l2: float = 1.0
-    max_bin: int = 255
+    max_bin: int = 63
     num_boost_round: int = 2000
-    early_stopping_rounds: int = 100
+    early_stopping_rounds: int = 50
     low_vote_weight: float = 0.25
     low_vote_max: int = 7
     high_vote_min: int = HIGH_VOTE_THRESHOLD
