@@ -119,7 +119,8 @@ class CleanWindow:
     bipolar : ndarray, shape (18, n_samples)
         Filtered, clipped double-banana signals in microvolts (float64).
     ekg : ndarray, shape (n_samples,)
-        The EKG channel, NaN-filled and band-passed, in microvolts.
+        The EKG channel, NaN-filled but not filtered (no feature uses it; filter it with
+        :func:`filter_signals` to display it), in microvolts.
     missing_fraction : float
         Fraction of samples (0-1) at which at least one scalp electrode was missing.
     channel_missing_fraction : ndarray, shape (18,)
@@ -161,7 +162,7 @@ def clean_window(eeg: np.ndarray, fs: float = FS) -> CleanWindow:
     bip = filter_signals(bip, fs)
     clipped = np.abs(bip) > CLIP_MICROVOLTS
     np.clip(bip, -CLIP_MICROVOLTS, CLIP_MICROVOLTS, out=bip)
-    ekg = filter_signals(filled[:, -1], fs)
+    ekg = filled[:, -1]
     return CleanWindow(
         bipolar=bip,
         ekg=ekg,
