@@ -36,6 +36,11 @@ class Family:
 
 FAMILIES: dict[str, Family] = {}
 
+#: (4, 16) matrix averaging the four chains of each region (rows in REGIONS order).
+_REGION_MEAN = np.zeros((len(REGIONS), 16))
+for _row, _idx in enumerate(REGIONS.values()):
+    _REGION_MEAN[_row, list(_idx)] = 0.25
+
 
 def register_family(
     name: str, descriptions: Mapping[str, str]
@@ -74,10 +79,13 @@ def per_channel(
         Region -> value. By default each region gets the mean of its four chains' values.
     """
     values = np.asarray(values, dtype=np.float64)
-    out = {f"{ch}__{feature}": float(v) for ch, v in zip(names, values)}
-    for region, idx in REGIONS.items():
-        v = region_values[region] if region_values is not None else values[list(idx)].mean()
-        out[f"{region}__{feature}"] = float(v)
+    out = dict(zip([f"{ch}__{feature}" for ch in names], values.tolist()))
+    if region_values is None:
+        region_values = dict(
+            zip(REGIONS, (_REGION_MEAN @ values[: _REGION_MEAN.shape[1]]).tolist())
+        )
+    for region in REGIONS:
+        out[f"{region}__{feature}"] = float(region_values[region])
     return out
 
 
