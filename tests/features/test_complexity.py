@@ -14,7 +14,6 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import complexity as cx
@@ -38,14 +37,6 @@ def _import_antropy_uncompiled():
 ant = _import_antropy_uncompiled()
 #: Channels on which the slow (plain-Python) AntroPy references are run.
 FEW = [0, 16]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread, as in the factory's workers: on a busy machine, OpenBLAS threads
-    competing for the cores make the small matrix products here many times slower."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def pink_alpha_window(seed: int = 0, n: int = WINDOW_SAMPLES) -> np.ndarray:

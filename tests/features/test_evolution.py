@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
+from feature_windows import SIGN
+from feature_windows import raw_from as shared_raw_from
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import evolution as ev
@@ -18,25 +19,11 @@ T = np.arange(N) / FS
 SOURCES = ("LL", "RL", "LP", "RP", "global")
 LEFT = ("Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1")
 RIGHT = ("Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2")
-#: +1/-1 alternating along every chain: every bipolar channel carries 2x the signal.
-_SIGN = {"Fp1": 1, "F7": -1, "T3": 1, "T5": -1, "O1": 1, "P3": -1, "C3": 1, "F3": -1,
-         "Fp2": 1, "F8": -1, "T4": 1, "T6": -1, "O2": 1, "P4": -1, "C4": 1, "F4": -1,
-         "Fz": 1, "Cz": -1, "Pz": 1}  # fmt: skip
-WEIGHTS = np.array([_SIGN[name] for name in EEG_CHANNELS[:19]], dtype=float)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread, as in the factory's workers (small products are slow with contention)."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def raw_from(sig: np.ndarray, noise_uv: float = 1.0, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    x = np.zeros((N, len(EEG_CHANNELS)))
-    x[:, :19] = sig[:, None] * WEIGHTS[None, :] + rng.normal(0, noise_uv, (N, 19))
-    return x.astype(np.float32)
+    """A raw window carrying ``sig`` on every electrode (weighted) plus independent noise."""
+    return shared_raw_from(sig, noise_uv, seed)
 
 
 def features(raw: np.ndarray) -> dict[str, float]:
@@ -86,9 +73,9 @@ def test_migration_from_left_to_right_changes_lateralization() -> None:
     col = {name: i for i, name in enumerate(EEG_CHANNELS)}
     fade = T / T[-1]
     for name in LEFT:
-        x[:, col[name]] += _SIGN[name] * rhythm * (1 - fade)
+        x[:, col[name]] += SIGN[name] * rhythm * (1 - fade)
     for name in RIGHT:
-        x[:, col[name]] += _SIGN[name] * rhythm * fade
+        x[:, col[name]] += SIGN[name] * rhythm * fade
     moving = features(x.astype(np.float32))
     still = features(raw_from(rhythm))
     for pair in ("LL-RL", "LP-RP", "global"):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from feature_windows import raw_from as shared_raw_from
 from scipy import signal
-from threadpoolctl import threadpool_limits
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import periodicity as pe
@@ -17,27 +17,11 @@ from hms_features.signal.montage import BIPOLAR_NAMES
 
 N = WINDOW_SAMPLES
 T = np.arange(N) / FS
-#: Electrode weights +1/-1 alternating along every chain (the double banana's chains form two
-#: even cycles and a path), so every bipolar channel (anode - cathode) carries 2x the signal.
-_SIGN = {"Fp1": 1, "F7": -1, "T3": 1, "T5": -1, "O1": 1, "P3": -1, "C3": 1, "F3": -1,
-         "Fp2": 1, "F8": -1, "T4": 1, "T6": -1, "O2": 1, "P4": -1, "C4": 1, "F4": -1,
-         "Fz": 1, "Cz": -1, "Pz": 1}  # fmt: skip
-WEIGHTS = np.array([_SIGN[name] for name in EEG_CHANNELS[:19]], dtype=float)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread, as in the factory's workers (small products are slow with contention)."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def raw_from(sig: np.ndarray, noise_uv: float = 2.0, seed: int = 0) -> np.ndarray:
     """A raw window carrying ``sig`` on every electrode (weighted) plus independent noise."""
-    rng = np.random.default_rng(seed)
-    x = np.zeros((N, len(EEG_CHANNELS)))
-    x[:, :19] = sig[:, None] * WEIGHTS[None, :] + rng.normal(0, noise_uv, (N, 19))
-    return x.astype(np.float32)
+    return shared_raw_from(sig, noise_uv, seed)
 
 
 def spike_train(period_s: float = 1.0, amp: float = 100.0, width_s: float = 0.04) -> np.ndarray:

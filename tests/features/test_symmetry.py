@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import signal
-from threadpoolctl import threadpool_limits
 
 from hms_features.constants import BANDS, EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import symmetry as sy
@@ -23,14 +22,6 @@ MIDLINE = ("Fz", "Cz", "Pz")
 COL = {name: i for i, name in enumerate(EEG_CHANNELS)}
 #: Signed features flip sign under a left-right swap; every other feature is unchanged.
 SIGNED = ("_asymmetry", "_asymmetry_10s")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """One BLAS thread, as in the factory's workers: on a busy machine, OpenBLAS threads
-    competing for the cores make the small matrix products here many times slower."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def pink(rng: np.random.Generator, n_channels: int, scale: float = 20.0) -> np.ndarray:

@@ -1,0 +1,23 @@
+"""Synthetic raw windows shared by the feature-family tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hms_features.constants import EEG_CHANNELS, WINDOW_SAMPLES
+
+#: Electrode weights +1/-1 alternating along every chain (the double banana's chains form two
+#: even cycles and a path), so every bipolar channel (anode - cathode) carries 2x the signal.
+SIGN = {"Fp1": 1, "F7": -1, "T3": 1, "T5": -1, "O1": 1, "P3": -1, "C3": 1, "F3": -1,
+         "Fp2": 1, "F8": -1, "T4": 1, "T6": -1, "O2": 1, "P4": -1, "C4": 1, "F4": -1,
+         "Fz": 1, "Cz": -1, "Pz": 1}  # fmt: skip
+WEIGHTS = np.array([SIGN[name] for name in EEG_CHANNELS[:19]], dtype=float)
+
+
+def raw_from(sig: np.ndarray, noise_uv: float, seed: int = 0) -> np.ndarray:
+    """A raw (10000, 20) window carrying ``sig`` (uV) on every electrode, weighted by
+    :data:`WEIGHTS`, plus independent Gaussian noise of ``noise_uv`` microvolts."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((WINDOW_SAMPLES, len(EEG_CHANNELS)))
+    x[:, :19] = sig[:, None] * WEIGHTS[None, :] + rng.normal(0, noise_uv, (WINDOW_SAMPLES, 19))
+    return x.astype(np.float32)
