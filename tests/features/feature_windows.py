@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from hms_features.constants import EEG_CHANNELS, WINDOW_SAMPLES
@@ -21,3 +23,31 @@ def raw_from(sig: np.ndarray, noise_uv: float, seed: int = 0) -> np.ndarray:
     x = np.zeros((WINDOW_SAMPLES, len(EEG_CHANNELS)))
     x[:, :19] = sig[:, None] * WEIGHTS[None, :] + rng.normal(0, noise_uv, (WINDOW_SAMPLES, 19))
     return x.astype(np.float32)
+
+
+def edge_windows(normal: np.ndarray, dead_electrode: str) -> dict[str, np.ndarray]:
+    """The windows a feature family must survive without NaN or inf: ``normal``, the same with
+    ``dead_electrode`` entirely missing, a flat one, an all-missing one and a 10^4-times louder one.
+    """
+    one_nan = normal.copy()
+    one_nan[:, EEG_CHANNELS.index(dead_electrode)] = np.nan
+    shape = (normal.shape[0], len(EEG_CHANNELS))
+    return {
+        "normal": normal,
+        "flat": np.zeros(shape, dtype=np.float32),
+        "one_nan_electrode": one_nan,
+        "all_nan": np.full(shape, np.nan, dtype=np.float32),
+        "huge": normal * 1e4,
+    }
+
+
+def assert_finite_with_stable_names(
+    family: Callable[[np.ndarray], dict[str, float]], windows: dict[str, np.ndarray]
+) -> None:
+    """Every window gives finite values under the same names, in the same order."""
+    names = None
+    for label, raw in windows.items():
+        out = family(raw)
+        assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
+        names = names or list(out)
+        assert list(out) == names, f"feature names changed for the {label} window"

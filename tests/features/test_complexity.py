@@ -14,6 +14,8 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
+from feature_windows import assert_finite_with_stable_names
+from feature_windows import edge_windows as shared_edge_windows
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import complexity as cx
@@ -54,17 +56,7 @@ def pink_alpha_window(seed: int = 0, n: int = WINDOW_SAMPLES) -> np.ndarray:
 
 
 def edge_windows() -> dict[str, np.ndarray]:
-    """Windows that must not produce NaN or inf."""
-    normal = pink_alpha_window(1)
-    one_nan = normal.copy()
-    one_nan[:, EEG_CHANNELS.index("C3")] = np.nan
-    return {
-        "normal": normal,
-        "flat": np.zeros((WINDOW_SAMPLES, len(EEG_CHANNELS)), dtype=np.float32),
-        "one_nan_electrode": one_nan,
-        "all_nan": np.full((WINDOW_SAMPLES, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
-        "huge": normal * 1e4,
-    }
+    return shared_edge_windows(pink_alpha_window(1), "C3")
 
 
 @pytest.fixture(scope="module")
@@ -190,14 +182,9 @@ def test_family_values_match_the_building_blocks(ctx: WindowContext) -> None:
 
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
-    names = None
-    for label, raw in edge_windows().items():
-        out = cx.complexity_features(WindowContext.from_raw(raw))
-        values = np.array(list(out.values()))
-        assert np.isfinite(values).all(), f"non-finite complexity feature for the {label} window"
-        if names is None:
-            names = list(out)
-        assert list(out) == names, f"feature names changed for the {label} window"
+    assert_finite_with_stable_names(
+        lambda raw: cx.complexity_features(WindowContext.from_raw(raw)), edge_windows()
+    )
 
 
 def test_short_window_is_supported() -> None:

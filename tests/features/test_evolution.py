@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from feature_windows import SIGN
+from feature_windows import SIGN, assert_finite_with_stable_names
+from feature_windows import edge_windows as shared_edge_windows
 from feature_windows import raw_from as shared_raw_from
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
@@ -119,25 +120,13 @@ def test_subwindow_spectra_use_one_fft_over_all_subwindows() -> None:
 
 # ------------------------------------------------------------------ edge windows and names
 def edge_windows() -> dict[str, np.ndarray]:
-    normal = raw_from(30 * np.sin(2 * np.pi * 4.0 * T), noise_uv=20.0, seed=4)
-    one_nan = normal.copy()
-    one_nan[:, EEG_CHANNELS.index("F4")] = np.nan
-    return {
-        "normal": normal,
-        "flat": np.zeros((N, len(EEG_CHANNELS)), dtype=np.float32),
-        "one_nan_electrode": one_nan,
-        "all_nan": np.full((N, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
-        "huge": normal * 1e4,
-    }
+    return shared_edge_windows(
+        raw_from(30 * np.sin(2 * np.pi * 4.0 * T), noise_uv=20.0, seed=4), "F4"
+    )
 
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
-    names = None
-    for label, raw in edge_windows().items():
-        out = features(raw)
-        assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
-        names = names or list(out)
-        assert list(out) == names, f"feature names changed for the {label} window"
+    assert_finite_with_stable_names(features, edge_windows())
 
 
 def test_flat_window_gives_zeros() -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from feature_windows import assert_finite_with_stable_names
+from feature_windows import edge_windows as shared_edge_windows
 from feature_windows import raw_from as shared_raw_from
 from scipy import signal
 
@@ -174,25 +176,13 @@ def test_delta_peak_sharpness_closed_form() -> None:
 
 # ------------------------------------------------------------------ edge windows and names
 def edge_windows() -> dict[str, np.ndarray]:
-    normal = raw_from(spike_train(1.3), noise_uv=15.0, seed=6)
-    one_nan = normal.copy()
-    one_nan[:, EEG_CHANNELS.index("O2")] = np.nan
-    return {
-        "normal": normal,
-        "flat": np.zeros((N, len(EEG_CHANNELS)), dtype=np.float32),
-        "one_nan_electrode": one_nan,
-        "all_nan": np.full((N, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
-        "huge": normal * 1e4,
-    }
+    return shared_edge_windows(raw_from(spike_train(1.3), noise_uv=15.0, seed=6), "O2")
 
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
-    names = None
-    for label, raw in edge_windows().items():
-        out = pe.periodicity_features(WindowContext.from_raw(raw))
-        assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
-        names = names or list(out)
-        assert list(out) == names, f"feature names changed for the {label} window"
+    assert_finite_with_stable_names(
+        lambda raw: pe.periodicity_features(WindowContext.from_raw(raw)), edge_windows()
+    )
 
 
 def test_flat_window_gives_neutral_values() -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from feature_windows import assert_finite_with_stable_names
+from feature_windows import edge_windows as shared_edge_windows
 from scipy import signal
 
 from hms_features.constants import BANDS, EEG_CHANNELS, FS, WINDOW_SAMPLES
@@ -213,25 +215,11 @@ def test_independent_pairs_share_no_electrode() -> None:
 
 # ------------------------------------------------------------------ edge windows and names
 def edge_windows() -> dict[str, np.ndarray]:
-    normal = lateralized_window(3)
-    one_nan = normal.copy()
-    one_nan[:, COL["T3"]] = np.nan
-    return {
-        "normal": normal,
-        "flat": np.zeros((N, len(EEG_CHANNELS)), dtype=np.float32),
-        "one_nan_electrode": one_nan,
-        "all_nan": np.full((N, len(EEG_CHANNELS)), np.nan, dtype=np.float32),
-        "huge": normal * 1e4,
-    }
+    return shared_edge_windows(lateralized_window(3), "T3")
 
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
-    names = None
-    for label, raw in edge_windows().items():
-        out = features(raw)
-        assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
-        names = names or list(out)
-        assert list(out) == names, f"feature names changed for the {label} window"
+    assert_finite_with_stable_names(features, edge_windows())
 
 
 def test_flat_window_gives_neutral_zeros() -> None:
