@@ -72,10 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             ["predict", "--data-dir", str(genuine), "--model-dir", str(model),
              "--out", str(out / "submission_genuine_sample.csv")],
         )  # fmt: skip
-    import pandas as pd
+    from hms_features.data import KaggleLayout, read_labels
 
-    test_ids = pd.read_csv(data / "test.csv")["eeg_id"].head(2).astype(str).tolist()
-    train_ids = pd.read_csv(data / "train.csv")["eeg_id"].drop_duplicates().head(3).astype(str)
+    layout = KaggleLayout(data)
+    test_ids = read_labels(layout.labels_csv("test"), "test")["eeg_id"].head(2).astype(str)
+    train_labels = read_labels(layout.labels_csv("train"), "train")
+    train_ids = train_labels["eeg_id"].drop_duplicates().head(3).astype(str)
     explain = ["explain", "--data-dir", str(data), "--model-dir", str(model), "--out", str(reports)]
     _step(
         "review reports (test EEGs)",

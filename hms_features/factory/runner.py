@@ -316,13 +316,13 @@ def run_extraction(
     data_dir, out = Path(data_dir), Path(out)
     layout = KaggleLayout(data_dir)
     rows = label_rows(layout, split, limit)
+    n_windows_total = int(assign_windows(rows)["window"].nunique())
     if windows_per_chunk is None:
-        windows_per_chunk = auto_chunk_size(len(assign_windows(rows)["window"].unique()), n_jobs)
+        windows_per_chunk = auto_chunk_size(n_windows_total, n_jobs)
     chunks = plan_chunks(rows, windows_per_chunk)
     parts = _parts_dir(out)
     parts.mkdir(parents=True, exist_ok=True)
     todo = [(i, c) for i, c in enumerate(chunks) if not _marker(parts, i, chunk_digest(c)).exists()]
-    n_windows_total = int(sum(c["window"].nunique() for c in chunks))
     n_windows_todo = int(sum(c["window"].nunique() for _, c in todo))
 
     from tqdm.auto import tqdm
