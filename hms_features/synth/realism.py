@@ -11,6 +11,7 @@ from scipy import signal as sps
 
 from hms_features.constants import FS
 from hms_features.signal.montage import REGION_PAIRS, REGIONS, bipolar
+from hms_features.signal.psd import welch_psd
 
 #: Bands of the relative-power statistics (Hz), of the total 0.5-40 Hz.
 REL_BANDS: dict[str, tuple[float, float]] = {
@@ -19,11 +20,6 @@ REL_BANDS: dict[str, tuple[float, float]] = {
     "alpha": (8.0, 13.0),
     "beta": (13.0, 20.0),
 }
-
-
-def _welch(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    n = int(2 * fs)
-    return sps.welch(x, fs=fs, nperseg=n, noverlap=n // 2, axis=-1)
 
 
 def eeg_statistics(eeg: np.ndarray, fs: float = FS) -> dict[str, float]:
@@ -44,7 +40,7 @@ def eeg_statistics(eeg: np.ndarray, fs: float = FS) -> dict[str, float]:
         of the band's share of 0.5-40 Hz power; ``ekg_std`` (uV).
     """
     b = bipolar(np.asarray(eeg, dtype=np.float64))
-    f, p = _welch(b, fs)
+    f, p = welch_psd(b, fs)
     sel = (f >= 2.0) & (f <= 30.0)
     logf = np.log(f[sel])
     logp = np.log(np.maximum(p[:, sel], 1e-20))
@@ -70,7 +66,7 @@ def region_band_power(
 ) -> dict[str, float]:
     """Mean Welch power (uV^2) in ``band`` of each region's four chains, band-passed signal."""
     b = bipolar(np.asarray(eeg, dtype=np.float64))
-    f, p = _welch(b, fs)
+    f, p = welch_psd(b, fs)
     sel = (f >= band[0]) & (f < band[1])
     power = p[:, sel].sum(axis=1) * (f[1] - f[0])
     return {r: float(power[list(idx)].mean()) for r, idx in REGIONS.items()}
@@ -87,7 +83,7 @@ def asymmetry(eeg: np.ndarray, band: tuple[float, float] = (0.5, 20.0), fs: floa
 def band_share(eeg: np.ndarray, band: tuple[float, float], fs: float = FS) -> float:
     """Share of 0.5-40 Hz power in ``band``, summed over the 18 bipolar channels (0-1)."""
     b = bipolar(np.asarray(eeg, dtype=np.float64))
-    f, p = _welch(b, fs)
+    f, p = welch_psd(b, fs)
     total = p[:, (f >= 0.5) & (f < 40.0)].sum()
     return float(p[:, (f >= band[0]) & (f < band[1])].sum() / max(total, 1e-20))
 
