@@ -129,6 +129,21 @@ def test_read_eeg_errors_name_the_file(tmp_path, rng):
         read_eeg(_write_eeg(tmp_path / "5.parquet", np.full((10_000, 20), np.nan)))
 
 
+def test_read_eeg_non_numeric_and_null_values(tmp_path, rng):
+    data = rng.normal(0, 20, (200, 20)).astype(np.float32)
+    df = pd.DataFrame(data, columns=list(EEG_CHANNELS))
+    df["Cz"] = df["Cz"].astype(object)
+    df.loc[5, "Cz"] = None  # a parquet null, not a NaN
+    df["Cz"] = df["Cz"].astype("float32")
+    df.to_parquet(tmp_path / "6.parquet")
+    eeg = read_eeg(tmp_path / "6.parquet")
+    assert np.isnan(eeg[5, EEG_CHANNELS.index("Cz")]) and np.isfinite(eeg[6]).all()
+    df["Cz"] = "x"
+    df.to_parquet(tmp_path / "7.parquet")
+    with pytest.raises(EEGFileError, match=r"7\.parquet: non-numeric EEG values.*'Cz'"):
+        read_eeg(tmp_path / "7.parquet")
+
+
 def test_eeg_window_bounds():
     eeg = np.arange(18_000 * 20, dtype=np.float32).reshape(18_000, 20)
     w = eeg_window(eeg, 40.0, eeg_id=7)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from hms_features.constants import (
     EEG_CHANNELS,
@@ -15,6 +14,7 @@ from hms_features.constants import (
     WINDOW_SAMPLES,
 )
 from hms_features.data.errors import EEGFileError, WindowOutOfBoundsError
+from hms_features.data.parquet import column_array, read_table
 
 
 def read_eeg(path: str | Path) -> np.ndarray:
@@ -40,22 +40,8 @@ def read_eeg(path: str | Path) -> np.ndarray:
         The file is missing or unreadable, lacks an electrode (named), has non-numeric data,
         is empty, or is entirely missing.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise EEGFileError(path, "EEG file not found")
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise EEGFileError(
-            path, f"not a readable parquet file ({type(exc).__name__}: {exc})"
-        ) from exc
-    missing = [c for c in EEG_CHANNELS if c not in df.columns]
-    if missing:
-        raise EEGFileError(path, f"missing electrode column(s) {missing}; found {list(df.columns)}")
-    try:
-        data = np.array(df[list(EEG_CHANNELS)].to_numpy(dtype=np.float32), copy=True)
-    except (TypeError, ValueError) as exc:
-        raise EEGFileError(path, f"non-numeric EEG values ({exc})") from exc
+    table = read_table(path, EEG_CHANNELS, EEGFileError, "EEG", "electrode")
+    data = column_array(table, EEG_CHANNELS, EEGFileError, path, "EEG")
     if data.shape[0] == 0:
         raise EEGFileError(path, "EEG file has no rows")
     scalp = data[:, :-1]  # a view: edits land in ``data``

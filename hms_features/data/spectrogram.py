@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from hms_features.constants import SPEC_COLUMNS, SPEC_ROW_SECONDS, SPEC_WINDOW_ROWS
 from hms_features.data.errors import SpectrogramFileError, WindowOutOfBoundsError
+from hms_features.data.parquet import column_array, read_table
 
 
 def read_spectrogram(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -28,24 +28,10 @@ def read_spectrogram(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         Linear power (uV^2) in :data:`~hms_features.constants.SPEC_COLUMNS` order (selected by
         name). The recording's zero padding (exact zeros) becomes NaN: padding is not signal.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise SpectrogramFileError(path, "spectrogram file not found")
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:
-        raise SpectrogramFileError(
-            path, f"not a readable parquet file ({type(exc).__name__}: {exc})"
-        ) from exc
-    missing = [c for c in ("time", *SPEC_COLUMNS) if c not in df.columns]
-    if missing:
-        shown = missing[:5] + (["..."] if len(missing) > 5 else [])
-        raise SpectrogramFileError(path, f"missing {len(missing)} column(s): {shown}")
-    try:
-        power = np.array(df[list(SPEC_COLUMNS)].to_numpy(dtype=np.float32), copy=True)
-        time = df["time"].to_numpy(dtype=np.int64)
-    except (TypeError, ValueError) as exc:
-        raise SpectrogramFileError(path, f"non-numeric values ({exc})") from exc
+    what = "spectrogram"
+    table = read_table(path, ("time", *SPEC_COLUMNS), SpectrogramFileError, what)
+    time = column_array(table, ["time"], SpectrogramFileError, path, what, np.int64)[:, 0]
+    power = column_array(table, SPEC_COLUMNS, SpectrogramFileError, path, what)
     power[power == 0] = np.nan
     return time, power
 

@@ -13,7 +13,13 @@ import numpy as np
 from hms_features.constants import CENTER_START, CENTER_STOP, FS, WINDOW_SAMPLES
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 from hms_features.signal.preprocess import CleanWindow, clean_window
-from hms_features.signal.psd import welch_psd
+from hms_features.signal.psd import (
+    SegmentSpectra,
+    psd_from_power,
+    segment_power,
+    segment_spectra,
+    welch_psd,
+)
 
 #: Welch parameters shared by all spectral features: 2-s Hann segments, 50% overlap (0.5 Hz bins).
 WELCH_SEGMENT_SECONDS: float = 2.0
@@ -87,18 +93,39 @@ class WindowContext:
             return self.center
         raise ValueError(f"segment must be 'full' or 'center', got {which!r}")
 
-    def _welch(self, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return welch_psd(data, self.fs, WELCH_SEGMENT_SECONDS, 0.5)
+    @cached_property
+    def spectra(self) -> SegmentSpectra:
+        """FFTs of the 2-s Hann segments (50% overlap) of the 50 s, shape (18, 49, 201).
+
+        The one segment FFT of the window: the PSDs of the 50 s and of the central 10 s and the
+        inter-hemispheric coherences are all reductions of it.
+        """
+        return segment_spectra(self.x, self.fs, WELCH_SEGMENT_SECONDS, 0.5)
+
+    @cached_property
+    def segment_power(self) -> np.ndarray:
+        """``|FFT|^2`` of each segment of :attr:`spectra`, shape (18, 49, 201), uV^2."""
+        return segment_power(self.spectra)
 
     @cached_property
     def psd_full(self) -> tuple[np.ndarray, np.ndarray]:
         """Welch PSD of the 50 s: (freqs in Hz, psd (18, n_freqs) in uV^2/Hz)."""
-        return self._welch(self.x)
+        return self.spectra.freqs, psd_from_power(self.segment_power, self.spectra)
 
     @cached_property
     def psd_center(self) -> tuple[np.ndarray, np.ndarray]:
-        """Welch PSD of the central 10 s: (freqs in Hz, psd (18, n_freqs) in uV^2/Hz)."""
-        return self._welch(self.center)
+        """Welch PSD of the central 10 s: (freqs in Hz, psd (18, n_freqs) in uV^2/Hz).
+
+        When the centre starts on a segment boundary (as in every 50-s window) its segments are
+        a run of the 50-s segments and their spectra are reused.
+        """
+        sp = self.spectra
+        start, stop = self.center_slice.start, self.center_slice.stop
+        if start % sp.step == 0 and stop - start >= sp.nper:
+            first = start // sp.step
+            n_seg = (stop - start - sp.nper) // sp.step + 1
+            return sp.freqs, psd_from_power(self.segment_power, sp, slice(first, first + n_seg))
+        return welch_psd(self.center, self.fs, WELCH_SEGMENT_SECONDS, 0.5)
 
     def psd(self, which: str = "full") -> tuple[np.ndarray, np.ndarray]:
         """Welch PSD of ``'full'`` or ``'center'``; see :attr:`psd_full`."""

@@ -37,13 +37,14 @@ from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.features.spectral import band_powers
 from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS, REGION_PAIRS, REGIONS
-from hms_features.signal.psd import hann_window
+from hms_features.signal.psd import coherence_from_spectra, segment_spectra
 
 #: Frequency range (Hz) of the brain symmetry index (van Putten: 1-25 Hz).
 BSI_RANGE_HZ: tuple[float, float] = (1.0, 25.0)
-#: Coherence and correlations use the signal decimated to 100 Hz (every second sample; the
-#: 0.5-40 Hz preprocessing band-pass leaves little above the new 50 Hz Nyquist frequency and
-#: all bands end at 40 Hz). Coherence: non-overlapping 2-s Hann segments (25 per 50 s, 0.5 Hz).
+#: Correlations use the signal decimated to 100 Hz (every second sample; the 0.5-40 Hz
+#: preprocessing band-pass leaves little above the new 50 Hz Nyquist frequency and all bands end
+#: at 40 Hz). Coherence uses the window's shared segment spectra (ctx.spectra): 2-s Hann
+#: segments with 50% overlap (49 per 50 s, 0.5 Hz bins), as the Welch PSDs.
 COHERENCE_SEGMENT_SECONDS: float = 2.0
 DECIMATED_FS: float = 100.0
 #: Involvement: a chain channel is involved when its value >= this fraction of the reference ...
@@ -107,7 +108,8 @@ for _band, _text in _BAND_TEXT.items():
     )
     DESCRIPTIONS[f"{_band}_coherence"] = (
         f"Inter-hemispheric coherence in the {_text} band: magnitude-squared coherence of mirror "
-        "channels (2-s segments over the 50 s), 0-1; high when both sides move in step"
+        "channels (2-s half-overlapping segments over the 50 s), 0-1; high when both sides move "
+        "in step"
     )
 DESCRIPTIONS.update(
     {
@@ -246,15 +248,18 @@ def brain_symmetry_index(
 
 
 def mirror_coherence(
-    x: np.ndarray, fs: float, segment_seconds: float = COHERENCE_SEGMENT_SECONDS
+    x: np.ndarray,
+    fs: float,
+    segment_seconds: float = COHERENCE_SEGMENT_SECONDS,
+    overlap: float = 0.5,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Magnitude-squared coherence of the 8 mirror channel pairs.
 
-    Each channel is cut into non-overlapping Hann-windowed segments (mean removed); with one
-    FFT over all channels and segments, ``C(f) = |<X_l conj(X_r)>|^2 / (<|X_l|^2> <|X_r|^2>)``
-    where ``<>`` is the mean over segments (Welch, as :func:`scipy.signal.coherence` with
-    ``noverlap=0``). A flat channel gives 0. With K segments, unrelated signals still score
-    about 1/K (0.04 for the 25 segments of 50 s).
+    Each channel is cut into Hann-windowed segments (mean removed, fractional ``overlap``);
+    ``C(f) = |<X_l conj(X_r)>|^2 / (<|X_l|^2> <|X_r|^2>)`` where ``<>`` is the mean over segments
+    (Welch, as :func:`scipy.signal.coherence`). A flat channel gives 0. Unrelated signals still
+    score about 1/K for K independent segments (about 0.03 for the 49 half-overlapping 2-s
+    segments of 50 s). The family computes the same from the window's shared segment spectra.
 
     Parameters
     ----------
@@ -270,24 +275,11 @@ def mirror_coherence(
     coherence : ndarray, shape (8, n_freqs)
         0-1, in :data:`MIRROR_PAIRS` order.
     """
-    nper = int(round(segment_seconds * fs))
-    n = x.shape[1]
-    if n < nper:
-        nper = n
-    n_seg = n // nper
-    idx = np.concatenate([MIRROR_LEFT, MIRROR_RIGHT])
-    seg = x[idx, : n_seg * nper].reshape(idx.size, n_seg, nper)
-    seg = seg - seg.mean(axis=-1, keepdims=True)
-    spec = np.fft.rfft(seg * hann_window(nper), axis=-1)
-    n_pairs = MIRROR_LEFT.size
-    xl, xr = spec[:n_pairs], spec[n_pairs:]
-    sxy = np.mean(xl * np.conj(xr), axis=1)
-    sxx = np.mean(np.abs(xl) ** 2, axis=1)
-    syy = np.mean(np.abs(xr) ** 2, axis=1)
-    denom = sxx * syy
-    ok = denom > 0
-    coh = np.where(ok, np.abs(sxy) ** 2 / np.where(ok, denom, 1.0), 0.0)
-    return np.fft.rfftfreq(nper, 1.0 / fs), np.clip(coh, 0.0, 1.0)
+    seconds = min(segment_seconds, x.shape[1] / fs)
+    spectra = segment_spectra(x, fs, seconds, overlap)
+    return spectra.freqs, coherence_from_spectra(
+        spectra.spec[MIRROR_LEFT], spectra.spec[MIRROR_RIGHT]
+    )
 
 
 def correlation_matrix(x: np.ndarray) -> np.ndarray:
@@ -418,7 +410,13 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
             for b, band in enumerate(_BAND_NAMES):
                 _emit_mirror(out, f"{band}_bsi", bsi[:, 1 + b])
             # inter-hemispheric coherence (50 s only: 10 s gives too few segments)
-            cf, coh = mirror_coherence(x[:, ::step], ctx.fs / step)
+            spec, seg_power, cf = ctx.spectra.spec, ctx.segment_power, ctx.spectra.freqs
+            coh = coherence_from_spectra(
+                spec[MIRROR_LEFT],
+                spec[MIRROR_RIGHT],
+                seg_power[MIRROR_LEFT],
+                seg_power[MIRROR_RIGHT],
+            )
             band_coh = coh @ range_weights(cf, band_ranges).T  # (8, 5)
             for b, band in enumerate(_BAND_NAMES):
                 _emit_mirror(out, f"{band}_coherence", band_coh[:, b])

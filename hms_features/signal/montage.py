@@ -44,18 +44,20 @@ ANODES = np.array([_INDEX[a] for a, _ in BIPOLAR_PAIRS])
 CATHODES = np.array([_INDEX[b] for _, b in BIPOLAR_PAIRS])
 
 
-def bipolar(eeg: np.ndarray) -> np.ndarray:
+def bipolar(eeg: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Double-banana bipolar derivations of a referential recording.
 
     Parameters
     ----------
     eeg : ndarray, shape (n_samples, 20)
         Referential EEG in microvolts, columns in ``EEG_CHANNELS`` order.
+    out : ndarray, shape (18, n_samples), optional
+        Where to write the result (e.g. a view into a larger work buffer).
 
     Returns
     -------
     ndarray, shape (18, n_samples)
-        ``anode - cathode`` for each pair of :data:`BIPOLAR_NAMES`, in microvolts.
+        ``anode - cathode`` for each pair of :data:`BIPOLAR_NAMES`, in microvolts (float64).
     """
     eeg = np.asarray(eeg)
     if eeg.ndim != 2 or eeg.shape[1] != len(EEG_CHANNELS):
@@ -63,7 +65,13 @@ def bipolar(eeg: np.ndarray) -> np.ndarray:
             f"bipolar() expects an array (n_samples, {len(EEG_CHANNELS)}) in the canonical "
             f"channel order; got shape {eeg.shape}"
         )
-    return (eeg[:, ANODES] - eeg[:, CATHODES]).T
+    # electrodes as contiguous rows: row-wise differences are far faster than column gathers
+    rows = np.ascontiguousarray(eeg.T, dtype=np.float64)
+    if out is None:
+        out = np.empty((len(ANODES), eeg.shape[0]))
+    for i, (a, c) in enumerate(zip(ANODES, CATHODES)):
+        np.subtract(rows[a], rows[c], out=out[i])
+    return out
 
 
 def channel_side(name: str) -> str:

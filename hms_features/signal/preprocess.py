@@ -93,6 +93,27 @@ def fill_missing(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return filled, missing
 
 
+def _padded_length(n: int, fs: float) -> tuple[int, int]:
+    """Mirror padding (samples) at each end and the fast FFT length for an n-sample signal."""
+    pad = min(int(PAD_SECONDS * fs), n - 1)
+    return pad, sp_fft.next_fast_len(n + 2 * pad, real=True)
+
+
+def _filter_padded(buf: np.ndarray, pad: int, n: int, fs: float) -> np.ndarray:
+    """Filter signals held in ``buf[..., pad:pad + n]`` of an (..., nfft) work buffer.
+
+    The buffer's edges are overwritten with the mirror image of the signal (and zeros up to
+    nfft) and the buffer itself is consumed by the FFT. Returns the filtered (..., n) signals.
+    """
+    nfft = buf.shape[-1]
+    buf[..., :pad] = buf[..., 2 * pad : pad : -1]
+    buf[..., pad + n : 2 * pad + n] = buf[..., pad + n - 2 : n - 2 : -1]
+    buf[..., 2 * pad + n :] = 0.0
+    spec = sp_fft.rfft(buf, axis=-1, overwrite_x=True)
+    spec *= _zero_phase_gain(nfft, float(fs))
+    return sp_fft.irfft(spec, n=nfft, axis=-1, overwrite_x=True)[..., pad : pad + n]
+
+
 def filter_signals(x: np.ndarray, fs: float = FS) -> np.ndarray:
     """Zero-phase band-pass (0.5-40 Hz, Butterworth order 4) and 60 Hz notch along the last axis.
 
@@ -101,13 +122,11 @@ def filter_signals(x: np.ndarray, fs: float = FS) -> np.ndarray:
     filtering, as ``scipy.signal.sosfiltfilt``), and transformed back. Microvolts in and out.
     """
     x = np.asarray(x, dtype=np.float64)
-    pad = min(int(PAD_SECONDS * fs), x.shape[-1] - 1)
-    ext = np.concatenate([x[..., pad:0:-1], x, x[..., -2 : -pad - 2 : -1]], axis=-1)
-    n = ext.shape[-1]
-    nfft = sp_fft.next_fast_len(n, real=True)
-    spec = np.fft.rfft(ext, n=nfft, axis=-1)
-    spec *= _zero_phase_gain(nfft, float(fs))
-    return np.fft.irfft(spec, n=nfft, axis=-1)[..., pad : pad + x.shape[-1]]
+    n = x.shape[-1]
+    pad, nfft = _padded_length(n, fs)
+    buf = np.empty((*x.shape[:-1], nfft))
+    buf[..., pad : pad + n] = x
+    return _filter_padded(buf, pad, n, fs)
 
 
 @dataclass(frozen=True)
@@ -154,20 +173,28 @@ def clean_window(eeg: np.ndarray, fs: float = FS) -> CleanWindow:
         raise ValueError(
             f"expected an EEG window of shape (n_samples, {len(EEG_CHANNELS)}); got {eeg.shape}"
         )
-    filled, missing = fill_missing(eeg)
-    scalp_missing = missing[:, :-1]
-    bip = bipolar(filled)
-    # a bipolar channel is missing where either of its electrodes is
-    bip_missing = missing[:, ANODES].T | missing[:, CATHODES].T
-    bip = filter_signals(bip, fs)
+    n = eeg.shape[0]
+    if np.isfinite(eeg).all():  # the usual case: nothing to fill
+        filled = np.asarray(eeg, dtype=np.float64)
+        missing_fraction = 0.0
+        bip_missing = np.zeros(len(ANODES))
+    else:
+        filled, missing = fill_missing(eeg)
+        missing_fraction = float(missing[:, :-1].any(axis=1).mean())
+        # a bipolar channel is missing where either of its electrodes is
+        bip_missing = (missing[:, ANODES] | missing[:, CATHODES]).mean(axis=0)
+    # the montage is written straight into the filter's padded work buffer
+    pad, nfft = _padded_length(n, fs)
+    buf = np.empty((len(ANODES), nfft))
+    bipolar(filled, out=buf[:, pad : pad + n])
+    bip = _filter_padded(buf, pad, n, fs)
     clipped = np.abs(bip) > CLIP_MICROVOLTS
     np.clip(bip, -CLIP_MICROVOLTS, CLIP_MICROVOLTS, out=bip)
-    ekg = filled[:, -1]
     return CleanWindow(
         bipolar=bip,
-        ekg=ekg,
-        missing_fraction=float(scalp_missing.any(axis=1).mean()),
-        channel_missing_fraction=bip_missing.mean(axis=1),
+        ekg=filled[:, -1].copy(),
+        missing_fraction=missing_fraction,
+        channel_missing_fraction=bip_missing,
         clipped_fraction=clipped.mean(axis=1),
         fs=float(fs),
     )

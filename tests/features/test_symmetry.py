@@ -155,11 +155,26 @@ def test_mirror_coherence_matches_scipy() -> None:
     rng = np.random.default_rng(5)
     x = rng.standard_normal((18, 5000))
     x[MIRROR_PAIRS[0][1]] += 0.7 * x[MIRROR_PAIRS[0][0]]
-    freqs, coh = sy.mirror_coherence(x, 100.0)
-    for k, (left, right) in enumerate(MIRROR_PAIRS):
-        f_ref, c_ref = signal.coherence(x[left], x[right], fs=100.0, nperseg=200, noverlap=0)
-        np.testing.assert_allclose(freqs, f_ref)
-        np.testing.assert_allclose(coh[k], c_ref, atol=1e-9)
+    for overlap, noverlap in ((0.0, 0), (0.5, 100)):
+        freqs, coh = sy.mirror_coherence(x, 100.0, overlap=overlap)
+        for k, (left, right) in enumerate(MIRROR_PAIRS):
+            f_ref, c_ref = signal.coherence(
+                x[left], x[right], fs=100.0, nperseg=200, noverlap=noverlap
+            )
+            np.testing.assert_allclose(freqs, f_ref)
+            np.testing.assert_allclose(coh[k], c_ref, atol=1e-9)
+
+
+def test_family_coherence_is_the_mirror_coherence_of_the_window() -> None:
+    rng = np.random.default_rng(7)
+    raw = rng.normal(0.0, 20.0, (10_000, 20))
+    raw[:, 11:19] += 2.0 * raw[:, 0:8]  # right electrodes (Fp2..O2) follow the left (Fp1..O1)
+    ctx = WindowContext.from_raw(raw)
+    out = sy.symmetry_features(ctx)
+    freqs, coh = sy.mirror_coherence(ctx.x, ctx.fs)
+    expected = (sy.range_weights(freqs, ((4.0, 8.0, False),)) @ coh.T).mean()
+    assert out["global__theta_coherence"] == pytest.approx(expected, rel=1e-9)
+    assert expected > 0.1  # the coupling shows (unrelated channels score about 0.03)
 
 
 def test_bsi_matches_its_definition() -> None:
