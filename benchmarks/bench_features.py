@@ -159,6 +159,63 @@ def time_mne(windows: np.ndarray, funcs: list[str]) -> dict[str, float] | None:
     return out
 
 
+#: The real training set (HMS.md): label windows, EEG files and spectrogram files.
+REAL_TRAIN = {"windows": 106_800, "eeg_files": 17_089, "spectrogram_files": 11_138}
+
+
+def time_factory(n_patients: int, n_jobs: int, seed: int = 0) -> dict[str, float]:
+    """End-to-end ``hms features`` on a synthetic data set: files, windows, I/O and throughput.
+
+    Runs the factory (:func:`hms_features.factory.runner.run_extraction`, as the command line
+    does) with ``n_jobs`` workers, then times reading each EEG and spectrogram file once more
+    in this process, and extrapolates to the real training set: its windows at the factory's
+    per-window cost plus its 17,089 EEG and spectrogram reads at the measured per-file cost.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from hms_features.data.eeg import read_eeg
+    from hms_features.data.spectrogram import read_spectrogram
+    from hms_features.factory.runner import run_extraction
+    from hms_features.synth import generate_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        generate_dataset(data, seed=seed, n_patients=n_patients, n_test=1, n_jobs=n_jobs)
+        labels = pd.read_csv(data / "train.csv")
+        summary = run_extraction(
+            data, "train", Path(tmp) / "features.parquet", n_jobs=n_jobs, progress=False
+        )
+        eeg_files = sorted((data / "train_eegs").glob("*.parquet"))
+        spec_files = sorted((data / "train_spectrograms").glob("*.parquet"))
+        t0 = time.perf_counter()
+        for f in eeg_files:
+            read_eeg(f)
+        eeg_ms = (time.perf_counter() - t0) / len(eeg_files) * 1000
+        t0 = time.perf_counter()
+        for f in spec_files:
+            read_spectrogram(f)
+        spec_ms = (time.perf_counter() - t0) / len(spec_files) * 1000
+    n_eeg = labels["eeg_id"].nunique()
+    # reads happen once per EEG file (its spectrogram with it), spread over the workers
+    io_s = n_eeg * (eeg_ms + spec_ms) / 1000 / n_jobs
+    per_window_s = max(summary.seconds - io_s, 0.0) / summary.n_windows
+    real_io_s = REAL_TRAIN["eeg_files"] * (eeg_ms + spec_ms) / 1000 / n_jobs
+    real_s = REAL_TRAIN["windows"] * per_window_s + real_io_s
+    return {
+        "factory_label_rows": int(len(labels)),
+        "factory_windows": summary.n_windows,
+        "factory_eeg_files": int(n_eeg),
+        "factory_seconds": round(summary.seconds, 1),
+        "factory_windows_per_s": round(summary.n_windows / summary.seconds, 2),
+        "read_eeg_ms": round(eeg_ms, 1),
+        "read_spectrogram_ms": round(spec_ms, 1),
+        "real_train_minutes_estimate": round(real_s / 60, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--windows", type=int, default=60, help="synthetic windows to time")
@@ -166,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--mne-windows", type=int, default=10)
     p.add_argument("--mne-svd", action="store_true", help="also time mne's svd_entropy (slow)")
+    p.add_argument(
+        "--factory-patients",
+        type=int,
+        default=0,
+        help="also run the whole factory (hms features) on a synthetic set of this many patients "
+        "(40 gives ~480 windows) and extrapolate to the real training set, I/O included",
+    )
     args = p.parse_args(argv)
 
     windows = make_windows(args.windows)
@@ -203,7 +267,19 @@ def main(argv: list[str] | None = None) -> int:
               "(svd_entropy excluded from mne's total, included in ours)")  # fmt: skip
     else:
         print("mne-features not installed (pip install mne-features): no comparison")
-    print(f"106,800 train windows at this rate: {106_800 / wps / 60:.1f} min")
+    print(f"106,800 train windows at this rate: {106_800 / wps / 60:.1f} min (features only)")
+    factory = time_factory(args.factory_patients, args.n_jobs) if args.factory_patients else {}
+    if factory:
+        print(
+            f"factory ({args.n_jobs} workers, synthetic set): {factory['factory_windows']} windows "
+            f"of {factory['factory_eeg_files']} EEG files in {factory['factory_seconds']} s = "
+            f"{factory['factory_windows_per_s']} windows/s; reading one EEG file "
+            f"{factory['read_eeg_ms']} ms, one spectrogram {factory['read_spectrogram_ms']} ms"
+        )
+        print(
+            "real training set (106,800 windows, 17,089 EEG + spectrogram reads) estimate: "
+            f"{factory['real_train_minutes_estimate']} min"
+        )
     print(json.dumps({
         "windows_per_s": round(wps, 2), "n_jobs": args.n_jobs, "ms_per_window": round(ms, 2),
         "n_features": n_features, "peak_rss_mb": round(rss_single, 1),
@@ -212,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "mne_features_svd_entropy_ms": None if not mne_svd else round(mne_svd["svd_entropy"], 1),
         "speedup_vs_mne_features": None if ratio is None else round(ratio, 2),
         "family_ms": {k: round(v, 2) for k, v in fam.items()},
+        **factory,
     }))  # fmt: skip
     return 0
 

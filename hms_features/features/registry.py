@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -79,14 +80,20 @@ def per_channel(
         Region -> value. By default each region gets the mean of its four chains' values.
     """
     values = np.asarray(values, dtype=np.float64)
-    out = dict(zip([f"{ch}__{feature}" for ch in names], values.tolist()))
+    channel_names, region_names = _source_names(feature, names)
+    out = dict(zip(channel_names, values.tolist()))
     if region_values is None:
-        region_values = dict(
-            zip(REGIONS, (_REGION_MEAN @ values[: _REGION_MEAN.shape[1]]).tolist())
-        )
-    for region in REGIONS:
-        out[f"{region}__{feature}"] = float(region_values[region])
+        out.update(zip(region_names, (_REGION_MEAN @ values[: _REGION_MEAN.shape[1]]).tolist()))
+    else:
+        for region, name in zip(REGIONS, region_names):
+            out[name] = float(region_values[region])
     return out
+
+
+@lru_cache(maxsize=4096)
+def _source_names(feature: str, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Full names of ``feature`` for each channel of ``names`` and each region (built once)."""
+    return [f"{ch}__{feature}" for ch in names], [f"{r}__{feature}" for r in REGIONS]
 
 
 def source_description(source: str) -> str:
