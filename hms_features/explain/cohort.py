@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hms_features.constants import BANDS
 from hms_features.explain import plots
 from hms_features.explain.shap_values import ShapResult, compute_shap, feature_family
+from hms_features.features.wavelet import level_band
 
 #: Rows explained at most (a seeded sample of the training rows beyond that).
 DEFAULT_MAX_ROWS: int = 3000
@@ -172,13 +174,13 @@ def is_periodicity(name: str, family: str) -> bool:
 
 
 def is_delta_power(name: str, family: str) -> bool:
-    """Delta power (absolute, relative or ratios), from the EEG or the spectrogram."""
+    """Delta power (absolute, relative or ratios), from the EEG or the spectrogram, and the
+    energy of the wavelet levels that lie within delta (A6 0-1.6 Hz, D6 1.6-3.1 Hz)."""
     s = _suffix(name)
-    return (
-        family in ("spectral", "spectrogram", "wavelet")
-        and s.startswith("delta")
-        and "asymmetr" not in s
-    )
+    if family == "wavelet":
+        level = s.removeprefix("dwt_").split("_", 1)[0]
+        return level_band(level)[1] <= BANDS["delta"][1]
+    return family in ("spectral", "spectrogram") and s.startswith("delta") and "asymmetr" not in s
 
 
 def is_evolution(name: str, family: str) -> bool:

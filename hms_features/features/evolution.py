@@ -26,6 +26,7 @@ array. A flat window gives 0 for every feature.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from hms_features.features.context import WindowContext
@@ -97,6 +98,35 @@ def split_subwindows(x: np.ndarray, n_sub: int = N_SUBWINDOWS) -> np.ndarray:
     if length < 2:
         raise ValueError(f"cannot cut {x.shape[1]} samples into {n_sub} sub-windows")
     return x[:, : n_sub * length].reshape(x.shape[0], n_sub, length)
+
+
+@numba.njit(cache=True, nogil=True)
+def _variance_line_length_kernel(sub: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    n_ch, n_sub, n = sub.shape
+    out = np.zeros((2, n_ch, n_sub))
+    for c in range(n_ch):
+        for w in range(n_sub):
+            row = sub[c, w]
+            s = row[0]
+            q = row[0] * row[0]
+            ll = 0.0
+            for i in range(1, n):
+                v = row[i]
+                s += v
+                q += v * v
+                ll += abs(v - row[i - 1])
+            mean = s / n
+            out[0, c, w] = max(q / n - mean * mean, 0.0)
+            out[1, c, w] = ll / (n - 1)
+    return out
+
+
+def subwindow_variance_line_length(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Variance (uV^2) and line length (mean |sample-to-sample change|, uV per sample) of every
+    sub-window of ``sub`` (n_channels, n_sub, n >= 2), in one compiled pass; each (n_channels,
+    n_sub)."""
+    out = _variance_line_length_kernel(np.asarray(sub, dtype=np.float64))
+    return out[0], out[1]
 
 
 def subwindow_power_spectra(sub: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
@@ -201,10 +231,9 @@ def subwindow_quantities(
     step = max(1, int(round(fs / SPECTRUM_FS)))
     freqs, power = subwindow_power_spectra(sub[..., ::step], fs / step)
     source_power = np.einsum("sc,cwf->swf", _AVERAGING, power)
-    mean = sub.mean(axis=-1)
-    variance = np.maximum(np.einsum("cwn,cwn->cw", sub, sub) / n - mean * mean, 0.0)
+    variance, ll = subwindow_variance_line_length(sub)
     mean_square = _AVERAGING @ variance  # (5 sources, n_sub), uV^2
-    line_length = _AVERAGING @ np.abs(np.diff(sub, axis=-1)).mean(axis=-1)
+    line_length = _AVERAGING @ ll
     series = {
         "dominant_freq": dominant_frequency(freqs, source_power),
         "log_amplitude": np.log10(np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)),

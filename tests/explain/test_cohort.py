@@ -97,6 +97,18 @@ def test_cli_cohort_writes_pages(tmp_path, full_model_dir):
     assert missing.func(missing) == 2
 
 
+def test_delta_power_group_covers_band_powers_spectrograms_and_delta_wavelet_levels():
+    from hms_features.explain.cohort import is_delta_power
+
+    assert is_delta_power("LL__delta_rel_power", "spectral")
+    assert is_delta_power("spec_LL__delta_mean_10min", "spectrogram")
+    assert is_delta_power("T5-O1__dwt_d6_rel_energy", "wavelet")  # 1.6-3.1 Hz
+    assert is_delta_power("LL__dwt_a6_rel_energy", "wavelet")  # 0-1.6 Hz
+    assert not is_delta_power("LL__dwt_d5_rel_energy", "wavelet")  # 3.1-6.25 Hz
+    assert not is_delta_power("LL-RL__delta_asymmetry", "symmetry")
+    assert not is_delta_power("LL__theta_rel_power", "spectral")
+
+
 @pytest.fixture(scope="module")
 def synthetic_views(example_dir):
     from hms_features.data import read_labels

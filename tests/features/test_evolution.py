@@ -125,6 +125,14 @@ def edge_windows() -> dict[str, np.ndarray]:
     )
 
 
+def test_subwindow_variance_and_line_length_match_numpy() -> None:
+    rng = np.random.default_rng(3)
+    sub = ev.split_subwindows(rng.normal(5.0, 20.0, (18, 10_000)))
+    var, ll = ev.subwindow_variance_line_length(sub)
+    np.testing.assert_allclose(var, sub.var(axis=-1), rtol=1e-10)
+    np.testing.assert_allclose(ll, np.abs(np.diff(sub, axis=-1)).mean(axis=-1), rtol=1e-12)
+
+
 def test_edge_windows_are_finite_with_stable_names() -> None:
     assert_finite_with_stable_names(features, edge_windows())
 
