@@ -121,6 +121,101 @@ def test_dfa_scales_match_antropy_log_n() -> None:
         np.testing.assert_array_equal(cx.dfa_scales(n), ant.utils._log_n(4, 0.1 * n, 1.2))
 
 
+# ------------------------------------------------------------------ compiled kernels
+def bandlimited(n_channels: int, n: int, fs: float, f_max: float, seed: int) -> np.ndarray:
+    """Random signals (n_channels, n) with no power above ``f_max`` Hz (zeroed FFT bins)."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.normal(size=(n_channels, n)), axis=1)
+    spec[:, np.fft.rfftfreq(n, 1 / fs) > f_max] = 0
+    return np.fft.irfft(spec, n, axis=1) * 20
+
+
+@pytest.mark.parametrize(
+    ("n", "step"), [(1000, 2), (999, 2), (1001, 3), (600, 4), (30, 2), (7, 2), (1, 2)]
+)
+def test_resampler_equals_scipy_resample_poly(n: int, step: int) -> None:
+    from scipy.signal import resample_poly
+
+    x = bandlimited(3, n, 100.0, 40.0 / step, seed=n) + 5.0  # offset: the ends are zero-padded
+    mine = cx.resample_for_sample_entropy(x, 100.0, 100.0 / step)
+    ref = resample_poly(x, 1, step, axis=-1)
+    assert mine.shape == ref.shape == (3, -(-n // step))
+    assert mine.flags.c_contiguous and mine.dtype == np.float64
+    np.testing.assert_allclose(mine, ref, rtol=0, atol=1e-12)  # the same sums in the same order
+    assert np.array_equal(cx.resample_for_sample_entropy(x, 100.0, 100.0), x)  # step 1: copy
+
+
+def sample_entropy_counts_brute_force(x: np.ndarray, order: int, r: float) -> tuple[int, int]:
+    """(B, A) of the plain O(n^2) definition, for one channel."""
+    n_t = x.size - order
+    tpl = np.stack([x[k : k + n_t] for k in range(order + 1)], axis=1)
+    d_b = np.abs(tpl[:, None, :order] - tpl[None, :, :order]).max(axis=2)
+    d_a = np.maximum(d_b, np.abs(tpl[:, None, order] - tpl[None, :, order]))
+    upper = np.triu(np.ones((n_t, n_t), dtype=bool), k=1)
+    return int(((d_b < r) & upper).sum()), int(((d_a < r) & upper).sum())
+
+
+@pytest.mark.parametrize(("order", "r"), [(2, 1.0), (2, 0.5), (3, 2.0), (1, 1.0), (2, 1e-3)])
+def test_sample_entropy_counts_equal_the_double_loop(order: int, r: float) -> None:
+    rng = np.random.default_rng(order)
+    smooth = np.cumsum(rng.normal(size=400))
+    quantised = np.round(rng.normal(0, 2, 400))  # many ties and distances of exactly r
+    spike = np.zeros(400)
+    spike[200] = 1e6  # one huge outlier: wide range, few buckets in use
+    x = np.stack([smooth, quantised, spike, np.zeros(400)])
+    got = cx._sample_entropy_counts(x, order, np.array([r, r, r, 0.0]))
+    for c in range(3):
+        assert tuple(got[c]) == sample_entropy_counts_brute_force(x[c], order, r)
+    assert tuple(got[3]) == (0, 0)  # r = 0: nothing matches
+
+
+def test_higuchi_lengths_match_the_definition_on_all_channels(x100: np.ndarray) -> None:
+    x = x100[:, :997]  # a length that leaves partial blocks for most k
+    n = x.shape[1]
+    kmax = 7
+    ref = np.zeros((x.shape[0], kmax))
+    for k in range(1, kmax + 1):
+        total = np.zeros(x.shape[0])
+        for m in range(k):
+            n_m = (n - m - 1) // k
+            steps = np.abs(np.diff(x[:, m : m + n_m * k + 1 : k], axis=1)).sum(axis=1)
+            total += steps * (n - 1) / (k * k * n_m)
+        ref[:, k - 1] = np.log(total / k)
+    log_l, path = cx._higuchi_log_lengths(cx._time_major(x), kmax)
+    np.testing.assert_allclose(log_l, ref, rtol=1e-13)
+    np.testing.assert_allclose(path, np.abs(np.diff(x, axis=1)).sum(axis=1), rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("n", "order", "delay"), [(5000, 3, 1), (300, 5, 2), (5, 3, 1), (7, 3, 2), (9, 4, 2)]
+)
+def test_lagged_gram_matches_the_embedding(n: int, order: int, delay: int) -> None:
+    x = np.random.default_rng(n).normal(size=(4, n))
+    n_emb = n - (order - 1) * delay
+    emb = np.stack([x[:, i * delay : i * delay + n_emb] for i in range(order)], axis=1)
+    ref = np.einsum("cit,cjt->cij", emb, emb)
+    got = cx._lagged_gram(cx._time_major(x), order, delay)
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
+
+
+def test_dfa_matches_box_by_box_fits_on_all_channels(x100: np.ndarray) -> None:
+    x = x100[:, :2000]
+    n = x.shape[1]
+    y = np.cumsum(x - x.mean(axis=1, keepdims=True), axis=1)
+    sizes = cx.dfa_scales(n)
+    fluct = np.zeros((x.shape[0], sizes.size))
+    for s, size in enumerate(sizes):
+        boxes = y[:, : n // size * size].reshape(x.shape[0], -1, size)
+        t = np.arange(size) - (size - 1) / 2
+        slope = (boxes * t).sum(axis=2, keepdims=True) / (t @ t)
+        resid = boxes - boxes.mean(axis=2, keepdims=True) - slope * t
+        fluct[:, s] = np.sqrt((resid**2).mean(axis=(1, 2)))
+    got = cx._dfa_fluctuations(cx._time_major(x), sizes)
+    np.testing.assert_allclose(got, fluct, rtol=1e-7)
+    ref = np.polyfit(np.log(sizes), np.log(fluct).T, 1)[0]
+    np.testing.assert_allclose(cx.dfa_exponent(x), ref, atol=1e-7)
+
+
 # ------------------------------------------------------------------ closed forms
 def test_closed_forms_on_simple_signals() -> None:
     t = np.arange(5000) / 100.0
@@ -179,6 +274,30 @@ def test_family_values_match_the_building_blocks(ctx: WindowContext) -> None:
     ref = ant.perm_entropy(c100, order=3, delay=1, normalize=True)
     got = [out[f"{ch}__perm_entropy_10s"] for ch in BIPOLAR_NAMES]
     np.testing.assert_allclose(got, ref, atol=1e-12)
+
+
+@pytest.mark.parametrize("center_start", [4000, 4001])  # on / off a kept sample
+def test_family_values_equal_the_public_functions(center_start: int) -> None:
+    ctx = WindowContext.from_raw(pink_alpha_window(4))
+    ctx.center_slice = slice(center_start, center_start + 2000)
+    ctx.center = ctx.x[:, ctx.center_slice]
+    values = cx.complexity_values(ctx)
+    x100 = cx.decimate_by_slicing(ctx.x, ctx.fs)
+    c100 = cx.decimate_by_slicing(ctx.center, ctx.fs)
+    c50 = cx.resample_for_sample_entropy(c100, cx.COMPLEXITY_FS)
+    expected = {
+        "perm_entropy": cx.permutation_entropy(x100),
+        "perm_entropy_10s": cx.permutation_entropy(c100),
+        "svd_entropy": cx.svd_entropy(x100),
+        "sample_entropy_10s": cx.sample_entropy(c50),
+        "higuchi_fd": cx.higuchi_fd(x100),
+        "katz_fd": cx.katz_fd(x100),
+        "petrosian_fd": cx.petrosian_fd(x100),
+        "dfa_exponent": cx.dfa_exponent(x100),
+    }
+    assert list(values) == list(expected)
+    for name, ref in expected.items():
+        np.testing.assert_array_equal(values[name], ref, err_msg=name)
 
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
