@@ -32,12 +32,14 @@ Neutral values (nothing to measure, e.g. a flat channel): autocorrelation peak h
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy import fft as sp_fft
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
+from hms_features.features.time_domain import select_percentiles
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
 #: Envelope sampling rate and low-pass cut-off (Hz).
@@ -128,17 +130,40 @@ def power_envelope(
     ndarray, shape (n_channels, n_times // D)
         ``|a|^2`` in uV^2 (sample ``j`` at time ``j / env_fs`` s).
     """
+    a, factor = _analytic_lowpass(x, fs, env_fs, cutoff_hz)
+    e = np.empty(a.shape)
+    _squared_magnitude(a, factor, e)
+    return e
+
+
+def _analytic_lowpass(
+    x: np.ndarray, fs: float, env_fs: float, cutoff_hz: float
+) -> tuple[np.ndarray, float]:
+    """``(b, c)`` with :func:`power_envelope` ``= c * |b|^2``: ``b = IFFT_m(X')``, where ``X'``
+    is ``h X / 2`` (bin 0 halved instead of the others doubled: scaling by 2 is exact), and
+    ``c = 4 / D^2`` (1 for the usual ``D = 2``)."""
     step = max(1, int(round(fs / env_fs)))
     m = x.shape[1] // step
     n = m * step
     n_keep = min(m, int(np.ceil(cutoff_hz * n / fs)))  # bins k with k * fs / n < cutoff_hz
-    spec = np.fft.rfft(x[:, :n], axis=1)[:, :m]  # bins 0 .. m-1
-    if spec.shape[1] < m:  # step 1: the full-rate analytic signal
-        spec = np.pad(spec, ((0, 0), (0, m - spec.shape[1])))
-    spec[:, n_keep:] = 0.0
-    spec[:, 1:n_keep] *= 2.0
-    a = np.fft.ifft(spec, axis=1) / step
-    return a.real**2 + a.imag**2
+    spec = sp_fft.rfft(x[:, :n], axis=1)
+    spec[:, 0] *= 0.5
+    b = sp_fft.ifft(spec[:, :n_keep], n=m, axis=1, overwrite_x=True)  # zero-padded to m
+    return b, 4.0 / (step * step)
+
+
+@numba.njit(cache=True, nogil=True)
+def _squared_magnitude(z: np.ndarray, factor: float, out: np.ndarray) -> None:
+    """``out = |z|^2`` (``re * re + im * im``), times ``factor`` unless it is 1."""
+    n_rows, n = z.shape
+    for i in range(n_rows):
+        for j in range(n):
+            re = z[i, j].real
+            im = z[i, j].imag
+            out[i, j] = re * re + im * im
+        if factor != 1.0:
+            for j in range(n):
+                out[i, j] *= factor
 
 
 def autocorrelation(e: np.ndarray, max_lag: int | None = None) -> np.ndarray:
@@ -154,14 +179,115 @@ def autocorrelation(e: np.ndarray, max_lag: int | None = None) -> np.ndarray:
     """
     n = e.shape[1]
     max_lag = n - 1 if max_lag is None else min(int(max_lag), n - 1)
+    raw, top = _raw_autocorrelation(np.ascontiguousarray(e, dtype=np.float64), max_lag)
+    acf = np.empty((e.shape[0], max_lag + 1))
+    _normalise_acf(raw, top, n, acf)
+    return acf
+
+
+def _raw_autocorrelation(e: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_t (e[t] - mean)(e[t+k] - mean)`` of each row at lags ``k = 0..`` (at least
+    ``max_lag <= n - 1``; more columns may follow), by a real FFT of a zero-padded length, and
+    ``max |e|`` of each row."""
+    n = e.shape[1]
     n_fft = sp_fft.next_fast_len(n + max_lag + 1, real=True)
-    ec = e - e.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(ec, n=n_fft, axis=1)
-    acf = np.fft.irfft(spec.real**2 + spec.imag**2, n=n_fft, axis=1)[:, : max_lag + 1]
-    zero = acf[:, :1]
-    scale = np.maximum(np.abs(e).max(axis=1), 1e-300)
-    ok = zero[:, 0] > 1e-20 * scale * scale * n  # a (numerically) constant row has no ACF
-    return np.where(ok[:, None], acf / np.where(zero > 0, zero, 1.0), 0.0)
+    centred = np.empty((e.shape[0], n_fft))
+    top = np.empty(e.shape[0])
+    _centre_rows(e, centred, top)
+    spec = sp_fft.rfft(centred, axis=1, overwrite_x=True)
+    power = np.empty(spec.shape)
+    _squared_magnitude(spec, 1.0, power)
+    return sp_fft.irfft(power, n=n_fft, axis=1, overwrite_x=True), top
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_block(a: np.ndarray, start: int, n: int) -> float:
+    """numpy's pairwise sum of ``a[start:start + n]`` for ``n <= 128`` (8 accumulators)."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    r = a[start : start + 8].copy()
+    i = start + 8
+    while i < start + n - n % 8:
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < start + n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_sum(a: np.ndarray) -> float:
+    """``np.sum`` of a 1-D float64 array bit for bit: numpy's pairwise summation (blocks of
+    at most 128 summed by :func:`_pairwise_block`, halves split at a multiple of 8), with the
+    recursion unrolled on an explicit stack (numba cannot cache recursive functions)."""
+    n = a.size
+    if n <= 128:
+        return _pairwise_block(a, 0, n)
+    start = np.empty(64, dtype=np.int64)  # frames: a[start:start + size], the left half's sum
+    size = np.empty(64, dtype=np.int64)
+    left = np.empty(64)
+    left_done = np.zeros(64, dtype=np.bool_)
+    top = 0
+    start[0] = 0
+    size[0] = n
+    while True:
+        m = size[top]
+        if m > 128:  # descend into the left half
+            half = m // 2 - (m // 2) % 8
+            top += 1
+            start[top] = start[top - 1]
+            size[top] = half
+            left_done[top] = False
+            continue
+        value = _pairwise_block(a, start[top], m)
+        top -= 1
+        while top >= 0 and left_done[top]:  # both halves done: combine and go up
+            value = left[top] + value
+            top -= 1
+        if top < 0:
+            return value
+        left[top] = value  # the left half is done: descend into the right half
+        left_done[top] = True
+        half = size[top] // 2 - (size[top] // 2) % 8
+        top += 1
+        start[top] = start[top - 1] + half
+        size[top] = size[top - 1] - half
+        left_done[top] = False
+
+
+@numba.njit(cache=True, nogil=True)
+def _centre_rows(e: np.ndarray, centred: np.ndarray, top: np.ndarray) -> None:
+    """``centred[:, :n] = e - mean`` (the mean as ``np.mean``, bit for bit), 0 beyond, and
+    ``top = max |e|`` per row."""
+    n = e.shape[1]
+    for i in range(e.shape[0]):
+        row = e[i]
+        mean = _pairwise_sum(row) / n
+        peak = 0.0
+        for t in range(n):
+            centred[i, t] = row[t] - mean
+            peak = max(peak, abs(row[t]))
+        centred[i, n:] = 0.0
+        top[i] = peak
+
+
+@numba.njit(cache=True, nogil=True)
+def _normalise_acf(raw: np.ndarray, top: np.ndarray, n: int, out: np.ndarray) -> None:
+    """``out = raw[:, :out.shape[1]] / raw[:, :1]``, or 0 for a (numerically) constant row:
+    lag-0 sum below ``1e-20 * max|e|^2 * n`` (``top = max|e|``, ``n`` samples)."""
+    for i in range(out.shape[0]):
+        scale = max(top[i], 1e-300)
+        zero = raw[i, 0]
+        ok = zero > 1e-20 * scale * scale * n
+        denominator = zero if zero > 0 else 1.0
+        for k in range(out.shape[1]):
+            out[i, k] = raw[i, k] / denominator if ok else 0.0
 
 
 def acf_peak(
@@ -187,41 +313,63 @@ def acf_peak(
     k1 = min(n - 2, int(np.floor(lag_range[1] * fs)))
     if k1 < k0:
         return np.zeros(n_rows), np.zeros(n_rows)
-    y0 = acf[:, k0 - 1 : k1]
-    y1 = acf[:, k0 : k1 + 1]
-    y2 = acf[:, k0 + 1 : k1 + 2]
-    is_peak = (y1 > y0) & (y1 >= y2)
-    curvature = y0 - 2.0 * y1 + y2
-    concave = curvature < 0
-    safe = np.where(concave, curvature, -1.0)
-    shift = np.where(concave, np.clip(0.5 * (y0 - y2) / safe, -0.5, 0.5), 0.0)
-    vertex = np.where(concave, y1 - 0.25 * (y0 - y2) * shift, y1)
-    heights = np.where(is_peak, vertex, -np.inf)
-    best = heights.max(axis=1, keepdims=True)
-    good = is_peak & (heights >= np.where(best > 0, tolerance * best, best))
-    first = good.argmax(axis=1)
-    has = is_peak.any(axis=1)
-    rows = np.arange(n_rows)
-    lag = (k0 + first + shift[rows, first]) / fs
-    return np.where(has, heights[rows, first], 0.0), np.where(has, lag, 0.0)
+    return _acf_peaks(np.asarray(acf, dtype=np.float64), k0, k1, float(fs), float(tolerance))
+
+
+@numba.njit(cache=True, nogil=True)
+def _acf_peaks(
+    acf: np.ndarray, k0: int, k1: int, fs: float, tolerance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`acf_peak` over the lags ``k0..k1`` (samples, ``1 <= k0 <= k1 <= n - 2``)."""
+    n_rows = acf.shape[0]
+    n_k = k1 - k0 + 1
+    height = np.zeros(n_rows)
+    lag = np.zeros(n_rows)
+    vertex = np.empty(n_k)
+    shift = np.empty(n_k)
+    is_peak = np.empty(n_k, dtype=np.bool_)
+    for i in range(n_rows):
+        best = -np.inf
+        has = False
+        for j in range(n_k):
+            y0 = acf[i, k0 + j - 1]
+            y1 = acf[i, k0 + j]
+            y2 = acf[i, k0 + j + 1]
+            is_peak[j] = y1 > y0 and y1 >= y2
+            curvature = y0 - 2.0 * y1 + y2
+            if curvature < 0:  # the vertex of the parabola through the three points
+                shift[j] = min(max(0.5 * (y0 - y2) / curvature, -0.5), 0.5)
+                vertex[j] = y1 - 0.25 * (y0 - y2) * shift[j]
+            else:
+                shift[j] = 0.0
+                vertex[j] = y1
+            if is_peak[j]:
+                has = True
+                best = max(best, vertex[j])
+        if not has:
+            continue
+        # the shortest lag within tolerance of the highest (a period T also peaks at 2T, 3T)
+        limit = tolerance * best if best > 0 else best
+        for j in range(n_k):
+            if is_peak[j] and vertex[j] >= limit:
+                height[i] = vertex[j]
+                lag[i] = (k0 + j + shift[j]) / fs
+                break
+    return height, lag
 
 
 def row_percentiles(e: np.ndarray, percentiles: tuple[float, ...]) -> np.ndarray:
     """Percentiles of each row (linear interpolation, as :func:`numpy.percentile`).
 
-    One sort per row serves all the percentiles (several times faster than ``np.percentile``
-    with a list, which partitions around every interpolation point).
+    The order statistics of a full sort, found by histogram selection
+    (:func:`hms_features.features.time_domain.select_percentiles`, several times faster than a
+    sort, itself several times faster than ``np.percentile`` with a list).
 
     Returns
     -------
     ndarray, shape (len(percentiles), n_rows)
     """
-    s = np.sort(e, axis=1)
-    pos = np.asarray(percentiles, dtype=np.float64) / 100.0 * (e.shape[1] - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, e.shape[1] - 1)
-    frac = pos - lo
-    return (s[:, lo] + (s[:, hi] - s[:, lo]) * frac).T
+    return select_percentiles(e, list(percentiles))
 
 
 def discharge_threshold(e: np.ndarray) -> np.ndarray:
@@ -244,21 +392,68 @@ def detect_discharges(
     """
     thr = discharge_threshold(e) if threshold is None else threshold
     w = max(1, int(round(min_spacing_s * fs)))
-    n = e.shape[1]
-    rows, cols = np.nonzero(e > thr)  # candidates: few, as the threshold is high
-    mask = np.zeros(e.shape, dtype=bool)
-    if rows.size == 0:
-        return mask
-    offsets = np.arange(-w, w + 1)
-    idx = cols[:, None] + offsets[None, :]
-    inside = (idx >= 0) & (idx < n)
-    neighbours = np.where(inside, e[rows[:, None], np.clip(idx, 0, n - 1)], -np.inf)
-    value = e[rows, cols]
-    is_max = value >= neighbours.max(axis=1)
-    rising = (cols == 0) | (value > e[rows, np.maximum(cols - 1, 0)])
-    keep = is_max & rising
-    mask[rows[keep], cols[keep]] = True
+    e = np.asarray(e, dtype=np.float64)
+    thr = np.broadcast_to(np.asarray(thr, dtype=np.float64), (e.shape[0], 1))[:, 0]
+    mask = np.zeros(e.shape, dtype=np.bool_)
+    _discharges(e, np.ascontiguousarray(thr), w, 0, 0, mask)
     return mask
+
+
+@numba.njit(cache=True, nogil=True)
+def _record_discharge(stats: np.ndarray, t: int, last: int, b0: int, b1: int) -> None:
+    """Add a discharge at sample ``t`` (the previous one at ``last``, -1 if none) to a row of
+    statistics: the number of discharges, their number in samples ``b0:b1``, and the number,
+    sum and sum of squares of the intervals (samples) between consecutive ones."""
+    stats[0] += 1
+    stats[1] += b0 <= t < b1
+    if last >= 0:
+        iv = float(t - last)
+        stats[2] += 1
+        stats[3] += iv
+        stats[4] += iv * iv
+
+
+@numba.njit(cache=True, nogil=True)
+def _discharges(
+    e: np.ndarray, thr: np.ndarray, w: int, b0: int, b1: int, mask: np.ndarray
+) -> np.ndarray:
+    """The discharges of :func:`detect_discharges` in the first ``len(thr)`` rows of ``e``
+    (threshold ``thr`` per row, neighbourhood ``+/- w`` samples), marked in ``mask`` if it has
+    those rows, and their statistics (:func:`_record_discharge`), shape (len(thr), 5)."""
+    n_rows = thr.size
+    n = e.shape[1]
+    marks = mask.shape[0] == n_rows
+    out = np.zeros((n_rows, 5))
+    for i in range(n_rows):
+        row = e[i]
+        level = thr[i]
+        last = -1
+        t = -1
+        while t + 1 < n:
+            t += 1
+            if t & 7 == 0 and t + 8 <= n:  # few samples pass the (high) threshold: skip 8
+                above = False
+                for u in range(t, t + 8):
+                    above |= row[u] > level
+                if not above:
+                    t += 7
+                    continue
+            value = row[t]
+            if not value > level:
+                continue
+            if t > 0 and not value > row[t - 1]:  # a plateau counts once
+                continue
+            is_max = True
+            for u in range(max(0, t - w), min(n, t + w + 1)):
+                if row[u] > value:
+                    is_max = False
+                    break
+            if is_max:
+                if marks:
+                    mask[i, t] = True
+                _record_discharge(out[i], t, last, b0, b1)
+                last = t
+    return out
 
 
 def discharge_statistics(mask: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
@@ -277,21 +472,68 @@ def discharge_statistics(mask: np.ndarray, fs: float) -> tuple[np.ndarray, np.nd
         ``std / mean`` of the intervals between consecutive discharges; :data:`NEUTRAL_CV` for
         rows with fewer than three discharges.
     """
-    n_rows, n = mask.shape
-    rate = mask.sum(axis=1) / (n / fs)
-    rows, pos = np.nonzero(mask)  # row-major: sorted by row, then time
-    same = rows[1:] == rows[:-1]
-    iv = np.diff(pos)[same].astype(np.float64)
-    iv_rows = rows[1:][same]
-    count = np.bincount(iv_rows, minlength=n_rows)
-    s1 = np.bincount(iv_rows, weights=iv, minlength=n_rows)
-    s2 = np.bincount(iv_rows, weights=iv * iv, minlength=n_rows)
-    ok = count >= 2
-    c = np.where(ok, count, 1)
-    mean = s1 / c
-    var = np.maximum(s2 / c - mean * mean, 0.0)
-    cv = np.where(ok & (mean > 0), np.sqrt(var) / np.where(mean > 0, mean, 1.0), NEUTRAL_CV)
+    sums = _interval_sums(np.asarray(mask, dtype=np.bool_), 0, 0)
+    rate, _, cv = _rates_and_cv(sums, mask.shape[1] / fs, 1.0)
     return rate, cv
+
+
+@numba.njit(cache=True, nogil=True)
+def _interval_sums(mask: np.ndarray, b0: int, b1: int) -> np.ndarray:
+    """The statistics of :func:`_record_discharge` of the discharges marked in each row of
+    ``mask``, shape (n_rows, 5)."""
+    n_rows, n = mask.shape
+    out = np.zeros((n_rows, 5))
+    for i in range(n_rows):
+        last = -1
+        for t in range(n):
+            if mask[i, t]:
+                _record_discharge(out[i], t, last, b0, b1)
+                last = t
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _discharge_features(
+    env: np.ndarray,
+    base: np.ndarray,
+    w: int,
+    b0: int,
+    b1: int,
+    seconds: float,
+    seconds_10s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Discharge rate (Hz) over the ``seconds`` of each channel row of ``env`` (the first
+    ``len(base)``), over the ``seconds_10s`` of samples ``b0:b1``, and the interval CV, with
+    the threshold ``THRESHOLD_RATIO * base`` (:func:`detect_discharges`,
+    :func:`discharge_statistics`, computed as there)."""
+    n_ch = base.size
+    thr = np.empty(n_ch)
+    for i in range(n_ch):
+        thr[i] = THRESHOLD_RATIO * base[i]
+    sums = _discharges(env, thr, w, b0, b1, np.zeros((0, 0), dtype=np.bool_))
+    return _rates_and_cv(sums, seconds, seconds_10s)
+
+
+@numba.njit(cache=True, nogil=True)
+def _rates_and_cv(
+    sums: np.ndarray, seconds: float, seconds_10s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From the statistics of :func:`_record_discharge`: the rates over ``seconds`` and over
+    ``seconds_10s`` (Hz), and the interval coefficient of variation (:data:`NEUTRAL_CV` with
+    fewer than two intervals)."""
+    n_rows = sums.shape[0]
+    rate = np.empty(n_rows)
+    rate_10s = np.empty(n_rows)
+    cv = np.empty(n_rows)
+    for i in range(n_rows):
+        rate[i] = sums[i, 0] / seconds
+        rate_10s[i] = sums[i, 1] / seconds_10s
+        count, s1, s2 = sums[i, 2], sums[i, 3], sums[i, 4]
+        c = count if count >= 2 else 1.0
+        mean = s1 / c
+        var = max(s2 / c - mean * mean, 0.0)
+        cv[i] = np.sqrt(var) / mean if count >= 2 and mean > 0 else NEUTRAL_CV
+    return rate, rate_10s, cv
 
 
 def peakiness_ratio(high: np.ndarray, median: np.ndarray) -> np.ndarray:
@@ -326,20 +568,46 @@ def delta_peak_sharpness(
     psd : ndarray, shape (n_rows, n_freqs)
         uV^2/Hz.
     """
-    in_band = (freqs >= band[0]) & (freqs < band[1])
-    band_idx = np.flatnonzero(in_band)
-    if band_idx.size == 0:
+    freqs = np.ascontiguousarray(freqs, dtype=np.float64)
+    psd = np.ascontiguousarray(psd, dtype=np.float64)
+    if not np.any((freqs >= band[0]) & (freqs < band[1])):
         return np.zeros(psd.shape[0])
-    peak_bin = band_idx[psd[:, in_band].argmax(axis=1)]
-    dist = np.abs(freqs[None, :] - freqs[peak_bin][:, None])
-    flank = (dist > flank_hz[0]) & (dist <= flank_hz[1]) & (freqs[None, :] >= band[0])
-    n_flank = flank.sum(axis=1)
-    flank_mean = (psd * flank).sum(axis=1) / np.maximum(n_flank, 1)
-    peak = psd[np.arange(psd.shape[0]), peak_bin]
-    scale = np.maximum(psd.max(axis=1), 1e-300) * 1e-12
-    ok = (n_flank > 0) & (peak > 0)
-    db = 10.0 * np.log10((peak + scale) / (flank_mean + scale))
-    return np.where(ok, db, 0.0)
+    top, bottom, ok = _peak_and_flanks(freqs, psd, *map(float, (*band, *flank_hz)))
+    return np.where(ok, 10.0 * np.log10(top / bottom), 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _peak_and_flanks(
+    freqs: np.ndarray, psd: np.ndarray, low: float, high: float, near: float, far: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of :func:`delta_peak_sharpness` (band ``[low, high)`` holding at least one bin,
+    flanks ``near < |f - f*| <= far``): ``P(f*) + s``, the flanks' mean ``+ s`` (summed as
+    ``np.sum`` does, bit for bit) with ``s = 1e-12 max P``, and whether there are flanks and
+    ``P(f*) > 0``."""
+    n_rows, n = psd.shape
+    top = np.empty(n_rows)
+    bottom = np.empty(n_rows)
+    ok = np.empty(n_rows, dtype=np.bool_)
+    weighted = np.empty(n)
+    for i in range(n_rows):
+        row = psd[i]
+        peak_bin = -1
+        for k in range(n):  # the first maximum in the band
+            if freqs[k] >= low and freqs[k] < high and (peak_bin < 0 or row[k] > row[peak_bin]):
+                peak_bin = k
+        n_flank = 0
+        for k in range(n):
+            dist = abs(freqs[k] - freqs[peak_bin])
+            flank = dist > near and dist <= far and freqs[k] >= low
+            weighted[k] = row[k] * (1.0 if flank else 0.0)
+            n_flank += flank
+        flank_mean = _pairwise_sum(weighted) / max(n_flank, 1)
+        peak = row[peak_bin]
+        scale = max(row.max(), 1e-300) * 1e-12
+        top[i] = peak + scale
+        bottom[i] = flank_mean + scale
+        ok[i] = n_flank > 0 and peak > 0
+    return top, bottom, ok
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,21 +632,24 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     in_fs = ctx.fs / step
     block = step * max(1, int(round(in_fs / ENVELOPE_FS)))  # raw samples per envelope sample
     env_fs = ctx.fs / block
-    channel_env = power_envelope(ctx.x[:, ::step], in_fs, env_fs=env_fs)
-    env = _with_sources(channel_env)
+    b, factor = _analytic_lowpass(ctx.x[:, ::step], in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    n_ch, n_env = b.shape
+    env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
+    channel_env = env[:n_ch]
+    _squared_magnitude(b, factor, channel_env)  # power_envelope
+    np.matmul(_AVERAGING, channel_env, out=env[n_ch:])
     max_lag = int(np.floor(ACF_LAG_RANGE_S[1] * env_fs)) + 1
     height, lag = acf_peak(autocorrelation(env, max_lag), env_fs)
     # discharges per channel; regions and global average the channels' statistics
     base, median, high = row_percentiles(env, (BASELINE_PERCENTILE, 50.0, PEAKINESS_PERCENTILE))
-    n_ch = channel_env.shape[0]
-    threshold = THRESHOLD_RATIO * base[:n_ch, None]
-    mask = detect_discharges(channel_env, env_fs, threshold=threshold)
-    rate, cv = discharge_statistics(mask, env_fs)
     # the labelled 10 s on the envelope grid (envelope sample j is at raw sample j * block)
     start, stop = ctx.center_slice.start, ctx.center_slice.stop
-    b0 = min(start // block, mask.shape[1] - 1)
-    b1 = max(b0 + 1, min(mask.shape[1], stop // block))
-    rate_10s = mask[:, b0:b1].sum(axis=1) / ((b1 - b0) / env_fs)
+    b0 = min(start // block, n_env - 1)
+    b1 = max(b0 + 1, min(n_env, stop // block))
+    w = max(1, int(round(MIN_DISCHARGE_SPACING_S * env_fs)))
+    rate, rate_10s, cv = _discharge_features(
+        env, base[:n_ch], w, b0, b1, n_env / env_fs, (b1 - b0) / env_fs
+    )
     freqs, psd = ctx.psd("full")
     return {
         "envelope_acf_peak": height,
@@ -391,11 +662,16 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     }
 
 
+#: Feature names, per suffix in the order of :data:`SOURCES`.
+_NAMES: dict[str, list[str]] = {
+    suffix: [f"{source}__{suffix}" for source in SOURCES] for suffix in DESCRIPTIONS
+}
+
+
 @register_family("periodicity", DESCRIPTIONS)
 def periodicity_features(ctx: WindowContext) -> dict[str, float]:
     """Envelope autocorrelation, discharge rate and regularity, peakiness and delta sharpness."""
     out: dict[str, float] = {}
     for name, values in periodicity_values(ctx).items():
-        for source, v in zip(SOURCES, values.tolist()):
-            out[f"{source}__{name}"] = v
+        out.update(zip(_NAMES[name], values.tolist()))
     return out

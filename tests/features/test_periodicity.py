@@ -112,6 +112,16 @@ def test_power_envelope_at_the_full_rate_matches_scipy_hilbert() -> None:
     np.testing.assert_allclose(env, ref, rtol=1e-9, atol=1e-12)
 
 
+def test_power_envelope_at_a_quarter_of_the_rate_matches_scipy_hilbert() -> None:
+    x = np.random.default_rng(14).standard_normal((2, 4000))
+    env = pe.power_envelope(x, 200.0, env_fs=50.0, cutoff_hz=25.0)  # every 4th sample
+    spec = np.fft.rfft(x, axis=1)
+    spec[:, np.fft.rfftfreq(4000, 1 / 200.0) >= 25.0] = 0
+    low = np.fft.irfft(spec, 4000, axis=1)
+    ref = np.abs(signal.hilbert(low, axis=1)[:, ::4]) ** 2
+    np.testing.assert_allclose(env, ref, rtol=1e-9, atol=1e-12)
+
+
 def test_power_envelope_of_a_sinusoid_is_constant() -> None:
     x = 7.0 * np.sin(2 * np.pi * 3.0 * np.arange(5000) / 100.0)[None, :]
     env = pe.power_envelope(x, 100.0)
@@ -129,6 +139,51 @@ def test_autocorrelation_matches_numpy_correlate() -> None:
     assert np.all(pe.autocorrelation(np.ones((1, 100)), 10) == 0.0)
 
 
+def test_autocorrelation_of_strided_rows_and_pairwise_sums() -> None:
+    e = np.random.default_rng(15).exponential(size=(3, 1200))[:, ::2]
+    np.testing.assert_array_equal(pe.autocorrelation(e, 50), pe.autocorrelation(e.copy(), 50))
+    # the centring mean is numpy's own sum, bit for bit
+    rng = np.random.default_rng(16)
+    for n in [1, 7, 8, 9, 127, 128, 129, 200, 257, 1000, 2500, 10_000]:
+        a = rng.standard_normal(n) * 10 ** rng.uniform(-3, 3)
+        assert pe._pairwise_sum(a) == np.sum(a)
+
+
+def _acf_peak_reference(acf: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """acf_peak as first written, vectorised over all lags in numpy."""
+    n_rows, n = acf.shape
+    k0 = max(1, int(np.ceil(pe.ACF_LAG_RANGE_S[0] * fs)))
+    k1 = min(n - 2, int(np.floor(pe.ACF_LAG_RANGE_S[1] * fs)))
+    y0, y1, y2 = acf[:, k0 - 1 : k1], acf[:, k0 : k1 + 1], acf[:, k0 + 1 : k1 + 2]
+    is_peak = (y1 > y0) & (y1 >= y2)
+    curvature = y0 - 2.0 * y1 + y2
+    concave = curvature < 0
+    safe = np.where(concave, curvature, -1.0)
+    shift = np.where(concave, np.clip(0.5 * (y0 - y2) / safe, -0.5, 0.5), 0.0)
+    vertex = np.where(concave, y1 - 0.25 * (y0 - y2) * shift, y1)
+    heights = np.where(is_peak, vertex, -np.inf)
+    best = heights.max(axis=1, keepdims=True)
+    good = is_peak & (heights >= np.where(best > 0, pe.ACF_PEAK_TOLERANCE * best, best))
+    first = good.argmax(axis=1)
+    has = is_peak.any(axis=1)
+    rows = np.arange(n_rows)
+    lag = (k0 + first + shift[rows, first]) / fs
+    return np.where(has, heights[rows, first], 0.0), np.where(has, lag, 0.0)
+
+
+def test_acf_peak_matches_the_vectorised_rule() -> None:
+    rng = np.random.default_rng(17)
+    lags = np.arange(202) / 50.0
+    period = rng.uniform(0.2, 3.0, (40, 1))
+    acf = np.cos(2 * np.pi * lags / period) * np.exp(-lags / rng.uniform(0.5, 20, (40, 1)))
+    acf += rng.normal(0, 0.05, acf.shape)  # many small local maxima
+    acf[0] = np.linspace(1, 0, 202)  # no local maximum
+    acf[1] = 0.0
+    acf[2, 40:60] = 0.3  # a plateau
+    for got, ref in zip(pe.acf_peak(acf, 50.0), _acf_peak_reference(acf, 50.0)):
+        np.testing.assert_array_equal(got, ref)
+
+
 def test_acf_peak_picks_the_fundamental_and_interpolates() -> None:
     fs = 50.0
     lags = np.arange(201) / fs
@@ -144,6 +199,13 @@ def test_row_percentiles_match_numpy() -> None:
     e = np.random.default_rng(8).exponential(size=(4, 777))
     q = (25.0, 50.0, 99.0, 100.0, 0.0)
     np.testing.assert_allclose(pe.row_percentiles(e, q), np.percentile(e, q, axis=1))
+    # exactly the order statistics of a sort, interpolated linearly
+    s = np.sort(e, axis=1)
+    pos = np.array(q) / 100 * 776
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, 776)
+    ref = (s[:, lo] + (s[:, hi] - s[:, lo]) * (pos - lo)).T
+    np.testing.assert_array_equal(pe.row_percentiles(e, q), ref)
 
 
 def test_discharge_statistics_closed_form() -> None:
@@ -155,6 +217,86 @@ def test_discharge_statistics_closed_form() -> None:
     np.testing.assert_allclose(rate, [4 / 10, 4 / 10, 2 / 10])
     iv = np.array([20.0, 80.0, 10.0])
     np.testing.assert_allclose(cv, [0.0, iv.std() / iv.mean(), pe.NEUTRAL_CV])
+
+
+def _detect_discharges_reference(e: np.ndarray, thr: np.ndarray, w: int) -> np.ndarray:
+    """detect_discharges as first written: the candidates' neighbourhoods gathered in numpy."""
+    n = e.shape[1]
+    rows, cols = np.nonzero(e > thr)
+    mask = np.zeros(e.shape, dtype=bool)
+    idx = cols[:, None] + np.arange(-w, w + 1)[None, :]
+    inside = (idx >= 0) & (idx < n)
+    neighbours = np.where(inside, e[rows[:, None], np.clip(idx, 0, n - 1)], -np.inf)
+    value = e[rows, cols]
+    rising = (cols == 0) | (value > e[rows, np.maximum(cols - 1, 0)])
+    keep = (value >= neighbours.max(axis=1)) & rising
+    mask[rows[keep], cols[keep]] = True
+    return mask
+
+
+def _discharge_statistics_reference(mask: np.ndarray, fs: float) -> tuple[np.ndarray, ...]:
+    """discharge_statistics as first written, with bincount."""
+    n_rows, n = mask.shape
+    rows, pos = np.nonzero(mask)
+    same = rows[1:] == rows[:-1]
+    iv, iv_rows = np.diff(pos)[same].astype(float), rows[1:][same]
+    count = np.bincount(iv_rows, minlength=n_rows)
+    s1 = np.bincount(iv_rows, weights=iv, minlength=n_rows)
+    s2 = np.bincount(iv_rows, weights=iv * iv, minlength=n_rows)
+    ok = count >= 2
+    c = np.where(ok, count, 1)
+    mean = s1 / c
+    var = np.maximum(s2 / c - mean * mean, 0.0)
+    cv = np.where(ok & (mean > 0), np.sqrt(var) / np.where(mean > 0, mean, 1.0), pe.NEUTRAL_CV)
+    return mask.sum(axis=1) / (n / fs), cv
+
+
+def test_discharges_match_the_vectorised_rule() -> None:
+    rng = np.random.default_rng(18)
+    e = rng.exponential(size=(12, 997)) ** 3  # heavy tail: many candidates, near ties
+    e[0, :4] = 500.0  # a plateau at the very start
+    e[1, -3:] = 400.0  # ... and at the very end
+    e[2, 100:108] = 300.0  # a plateau filling one 8-sample block
+    e[3] = 0.0
+    e[4] = np.round(e[4])  # ties between neighbours
+    thr = np.percentile(e, 90, axis=1, keepdims=True)
+    for w in (1, 5, 12):
+        mask = pe.detect_discharges(e, 50.0, min_spacing_s=w / 50.0, threshold=thr)
+        np.testing.assert_array_equal(mask, _detect_discharges_reference(e, thr, w))
+        for got, ref in zip(
+            pe.discharge_statistics(mask, 50.0), _discharge_statistics_reference(mask, 50.0)
+        ):
+            np.testing.assert_array_equal(got, ref)
+    assert mask.sum() > 50
+    adaptive = 25.0 * np.percentile(e, 25, axis=1, keepdims=True)  # discharge_threshold
+    ref = _detect_discharges_reference(e, adaptive, 12)
+    np.testing.assert_array_equal(pe.detect_discharges(e, 50.0), ref)
+
+
+def _delta_peak_sharpness_reference(freqs, psd, band=(0.5, 4.0), flank_hz=(1.0, 2.5)):
+    """delta_peak_sharpness as first written, in numpy."""
+    in_band = (freqs >= band[0]) & (freqs < band[1])
+    peak_bin = np.flatnonzero(in_band)[psd[:, in_band].argmax(axis=1)]
+    dist = np.abs(freqs[None, :] - freqs[peak_bin][:, None])
+    flank = (dist > flank_hz[0]) & (dist <= flank_hz[1]) & (freqs[None, :] >= band[0])
+    n_flank = flank.sum(axis=1)
+    flank_mean = (psd * flank).sum(axis=1) / np.maximum(n_flank, 1)
+    peak = psd[np.arange(psd.shape[0]), peak_bin]
+    scale = np.maximum(psd.max(axis=1), 1e-300) * 1e-12
+    db = 10.0 * np.log10((peak + scale) / (flank_mean + scale))
+    return np.where((n_flank > 0) & (peak > 0), db, 0.0)
+
+
+def test_delta_peak_sharpness_matches_the_vectorised_rule() -> None:
+    rng = np.random.default_rng(19)
+    for step in (0.5, 0.25, 0.37):
+        freqs = np.arange(0, 100.5, step)
+        psd = rng.exponential(size=(9, freqs.size)) / (1 + freqs)
+        psd[0] = 0.0
+        psd[1] = 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref = _delta_peak_sharpness_reference(freqs, psd)
+        np.testing.assert_array_equal(pe.delta_peak_sharpness(freqs, psd), ref)
 
 
 def test_detect_discharges_counts_a_plateau_once() -> None:
@@ -172,6 +314,34 @@ def test_delta_peak_sharpness_closed_form() -> None:
     got = pe.delta_peak_sharpness(freqs, psd)
     assert got[0] == pytest.approx(20.0, abs=1e-6)  # 100x the flanks
     assert got[1] == pytest.approx(0.0, abs=1e-9)
+
+
+# ------------------------------------------------------------------ the family
+def test_family_equals_its_building_blocks() -> None:
+    """periodicity_values computes, in fewer passes, exactly what the public functions give."""
+    ctx = WindowContext.from_raw(raw_from(spike_train(1.3), noise_uv=15.0, seed=6))
+    got = pe.periodicity_values(ctx)
+    channel_env = pe.power_envelope(ctx.x[:, ::2], FS / 2, env_fs=50.0)
+    env = pe._with_sources(channel_env)
+    height, lag = pe.acf_peak(pe.autocorrelation(env, 201), 50.0)
+    base, median, high = pe.row_percentiles(env, (25.0, 50.0, 99.0))
+    mask = pe.detect_discharges(channel_env, 50.0, threshold=25.0 * base[:18, None])
+    rate, cv = pe.discharge_statistics(mask, 50.0)
+    rate_10s = mask[:, 1000:1500].sum(axis=1) / 10.0  # raw samples 4000-6000
+    freqs, psd = ctx.psd("full")
+    expected = {
+        "envelope_acf_peak": height,
+        "envelope_acf_lag": lag,
+        "discharge_rate": pe._with_sources(rate),
+        "discharge_rate_10s": pe._with_sources(rate_10s),
+        "discharge_interval_cv": pe._with_sources(cv),
+        "envelope_peakiness": pe.peakiness_ratio(high, median),
+        "delta_peak_sharpness": pe.delta_peak_sharpness(freqs, pe._with_sources(psd)),
+    }
+    assert list(got) == list(expected)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
+    assert rate.max() > 0.5  # the discharges were found
 
 
 # ------------------------------------------------------------------ edge windows and names

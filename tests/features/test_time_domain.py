@@ -124,6 +124,78 @@ def test_spike_rate_counts_injected_spikes_and_ignores_noise_and_delta():
     assert td.spike_rate(slow_bump[None, :], FS)[0] == 0.0
 
 
+def _spike_rate_reference(x: np.ndarray, fs: float) -> np.ndarray:
+    """The rule of td.spike_rate written out run by run (numpy percentiles, plain loops)."""
+    out = []
+    for v in x:
+        q25, med, q75 = np.percentile(v, [25, 50, 75])
+        s_x = max((q75 - q25) / td.IQR_TO_SIGMA, td.FLAT_MICROVOLTS)
+        s_d = max(np.mean(np.abs(np.diff(v))) * np.sqrt(np.pi / 2), td.FLAT_MICROVOLTS)
+        dev = np.abs(v - med)
+        above = np.concatenate([[False], dev > td.SPIKE_BASE_SIGMA * s_x, [False]])
+        edges = np.diff(above.astype(int))
+        count = 0
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            steps = np.abs(np.diff(v[max(a - 1, 0) : b]))  # the steps into samples a .. b-1
+            duration = (b - a) / fs
+            count += (
+                td.SPIKE_MIN_SECONDS - 1e-9 <= duration <= td.SPIKE_MAX_SECONDS + 1e-9
+                and dev[a:b].max() > td.SPIKE_PEAK_SIGMA * s_x
+                and (steps.max() if steps.size else 0.0) > td.SPIKE_SLOPE_SIGMA * s_d
+            )
+        out.append(count / (v.size / fs / 60))
+    return np.array(out)
+
+
+def test_spike_rate_matches_the_rule_written_out():
+    rng = np.random.default_rng(11)
+    x = pink(rng, 6, 10.0)
+    # transients of 3-45 samples at random places, some at the very start and end, some
+    # straddling the 8-sample blocks the detector skips through
+    for row in range(6):
+        for start in [0, N - 5, *rng.integers(0, N - 60, 40)]:
+            width = int(rng.integers(3, 46))
+            x[row, start : start + width] += rng.choice([-1, 1]) * rng.uniform(20, 150)
+    np.testing.assert_array_equal(td.spike_rate(x, FS), _spike_rate_reference(x, FS))
+    assert np.all(td.spike_rate(x, FS) > 0)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["gaussian", "heavy_tail", "ties", "constant", "outlier", "nan", "inf", "subnormal", "short"],
+)
+def test_select_percentiles_equal_a_full_sort(case: str):
+    rng = np.random.default_rng(12)
+    x = {
+        "gaussian": rng.standard_normal((4, 10_000)),
+        "heavy_tail": rng.exponential(size=(4, 2500)) ** 8,  # crowds the lowest bins
+        "ties": np.round(rng.standard_normal((4, 3000)) * 2),
+        "constant": np.full((2, 500), 7.5),
+        "outlier": np.concatenate([rng.standard_normal((2, 4999)), [[1e12], [-1e12]]], axis=1),
+        "nan": np.where(rng.random((3, 1000)) < 0.01, np.nan, rng.standard_normal((3, 1000))),
+        "inf": np.concatenate([rng.standard_normal((1, 998)), [[np.inf, -np.inf]]], axis=1),
+        "subnormal": np.concatenate([np.zeros((1, 999)), [[5e-324]]], axis=1),
+        "short": rng.standard_normal((3, 3)),
+    }[case]
+    q = [0.0, 1.0, 12.5, 25.0, 50.0, 75.0, 99.0, 99.9, 100.0]
+    with np.errstate(invalid="ignore"):  # inf - inf in the interpolation, as with a sort
+        got = td.select_percentiles(x, q)
+        np.testing.assert_array_equal(got, td.sorted_percentiles(np.sort(x, axis=-1), q))
+    if np.isfinite(x).all():  # (np.percentile gives NaN for a row with NaN; a sort puts it last)
+        np.testing.assert_allclose(got, np.percentile(x, q, axis=-1), rtol=1e-12, atol=1e-300)
+
+
+def test_select_percentiles_of_strided_rows_and_bad_percentiles():
+    x = np.random.default_rng(13).standard_normal((5, 4000))[:, ::2]
+    np.testing.assert_array_equal(
+        td.select_percentiles(x, [5, 95]), td.sorted_percentiles(np.sort(x), [5, 95])
+    )
+    with pytest.raises(ValueError, match="percentiles"):
+        td.select_percentiles(x, [101.0])
+    with pytest.raises(ValueError, match="percentiles"):
+        td.select_percentiles(x[:, :0], [50.0])
+
+
 def test_flat_channels_get_neutral_zeros():
     x = np.zeros((18, N))
     for fn in (td.kurtosis, td.skewness, td.line_length, td.nonlinear_energy):
@@ -151,6 +223,32 @@ def test_family_values_match_the_functions_and_regions_average_chains():
     )
     for region, idx in REGIONS.items():
         assert out[f"{region}__line_length"] == pytest.approx(ch[list(idx)].mean())
+
+
+def test_family_equals_the_numpy_definitions():
+    """One compiled visit per channel gives the plain numpy functions' values (to rounding;
+    exactly for the order statistics, crossings and spike counts)."""
+    ctx = WindowContext.from_raw(raw_window(7))
+    out = td.time_features(ctx)
+    x, c = ctx.x, ctx.center
+
+    def get(feature: str) -> np.ndarray:
+        return np.array([out[f"{ch}__{feature}"] for ch in BIPOLAR_NAMES])
+
+    std, skew, kurt = td._standardised_moments(x)
+    np.testing.assert_allclose(get("std"), std, rtol=1e-13)
+    np.testing.assert_allclose(get("skewness"), skew, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(get("kurtosis"), kurt, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(get("line_length"), td.line_length(x), rtol=1e-13)
+    np.testing.assert_allclose(get("nonlinear_energy"), td.nonlinear_energy(x), rtol=1e-12)
+    np.testing.assert_allclose(get("std_10s"), c.std(axis=-1), rtol=1e-13)
+    np.testing.assert_allclose(get("line_length_10s"), td.line_length(c), rtol=1e-13)
+    np.testing.assert_allclose(get("kurtosis_10s"), td.kurtosis(c), rtol=1e-9, atol=1e-13)
+    lo, hi = np.percentile(x, [1, 99], axis=-1)
+    np.testing.assert_array_equal(get("peak_to_peak"), td.robust_peak_to_peak(x))
+    np.testing.assert_allclose(get("peak_to_peak"), hi - lo, rtol=1e-12)
+    np.testing.assert_array_equal(get("zero_crossing_rate"), td.zero_crossing_rate(x, FS))
+    np.testing.assert_array_equal(get("spike_rate"), td.spike_rate(x, FS))
 
 
 def test_scaling_changes_amplitudes_only():
