@@ -89,7 +89,11 @@ def hjorth_activity(x: np.ndarray) -> np.ndarray:
     return np.var(x, axis=-1)
 
 
-def _mobility_complexity(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+def hjorth_parameters(x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Hjorth mobility (Hz) and complexity (dimensionless) from one pass over ``x``.
+
+    See :func:`hjorth_mobility` and :func:`hjorth_complexity`; each is (n_channels,).
+    """
     v0, v1, v2 = _variances(x)
     ok0 = v0 > FLAT_MICROVOLTS**2
     ok1 = v1 > 0.0
@@ -115,7 +119,7 @@ def hjorth_mobility(x: np.ndarray, fs: float) -> np.ndarray:
     ndarray, shape (n_channels,)
         Hz; ``(fs / pi) sin(pi f / fs)`` for a sine of ``f`` Hz; 0 for a flat channel.
     """
-    return _mobility_complexity(x, fs)[0]
+    return hjorth_parameters(x, fs)[0]
 
 
 def hjorth_complexity(x: np.ndarray) -> np.ndarray:
@@ -130,14 +134,14 @@ def hjorth_complexity(x: np.ndarray) -> np.ndarray:
     -------
     ndarray, shape (n_channels,)
     """
-    return _mobility_complexity(x, 1.0)[1]
+    return hjorth_parameters(x, 1.0)[1]
 
 
 @register_family("hjorth", DESCRIPTIONS)
 def hjorth_features(ctx: WindowContext) -> dict[str, float]:
     """Hjorth mobility (Hz) and complexity per channel over the 50 s; mobility over the 10 s too."""
-    mob, comp = _mobility_complexity(ctx.x, ctx.fs)
-    mob_c, _ = _mobility_complexity(ctx.center, ctx.fs)
+    mob, comp = hjorth_parameters(ctx.x, ctx.fs)
+    mob_c, _ = hjorth_parameters(ctx.center, ctx.fs)
     out = per_channel("hjorth_mobility", mob)
     out.update(per_channel("hjorth_complexity", comp))
     out.update(per_channel("hjorth_mobility_10s", mob_c))

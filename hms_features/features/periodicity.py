@@ -45,9 +45,8 @@ from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 #: Envelope sampling rate and low-pass cut-off (Hz).
 ENVELOPE_FS: float = 50.0
 ENVELOPE_CUTOFF_HZ: float = 25.0
-#: The envelope is computed from the signal decimated to this rate (every second sample: the
-#: 0.5-40 Hz preprocessing leaves nothing that would alias below 25 Hz).
-ENVELOPE_INPUT_FS: float = 100.0
+#: The envelope is computed from the window decimated to 100 Hz (ctx.x_decimated: the 0.5-40 Hz
+#: preprocessing leaves nothing that would alias below 25 Hz).
 #: Lags (s) searched for the autocorrelation peak (periods of 0.25-3.3 Hz discharges/rhythms).
 ACF_LAG_RANGE_S: tuple[float, float] = (0.3, 4.0)
 #: The fundamental period is the shortest-lag peak at least this fraction of the highest.
@@ -628,11 +627,10 @@ def _with_sources(per_channel_rows: np.ndarray) -> np.ndarray:
 
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring)."""
-    step = max(1, int(round(ctx.fs / ENVELOPE_INPUT_FS)))
-    in_fs = ctx.fs / step
+    step, in_fs = ctx.decimation, ctx.fs_decimated
     block = step * max(1, int(round(in_fs / ENVELOPE_FS)))  # raw samples per envelope sample
     env_fs = ctx.fs / block
-    b, factor = _analytic_lowpass(ctx.x[:, ::step], in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    b, factor = _analytic_lowpass(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
     n_ch, n_env = b.shape
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
     channel_env = env[:n_ch]

@@ -41,12 +41,10 @@ from hms_features.signal.psd import coherence_from_spectra, segment_spectra
 
 #: Frequency range (Hz) of the brain symmetry index (van Putten: 1-25 Hz).
 BSI_RANGE_HZ: tuple[float, float] = (1.0, 25.0)
-#: Correlations use the signal decimated to 100 Hz (every second sample; the 0.5-40 Hz
-#: preprocessing band-pass leaves little above the new 50 Hz Nyquist frequency and all bands end
-#: at 40 Hz). Coherence uses the window's shared segment spectra (ctx.spectra): 2-s Hann
-#: segments with 50% overlap (49 per 50 s, 0.5 Hz bins), as the Welch PSDs.
+#: Correlations use the window decimated to 100 Hz (ctx.x_decimated). Coherence uses the
+#: window's shared segment spectra (ctx.spectra): 2-s Hann segments with 50% overlap (49 per
+#: 50 s, 0.5 Hz bins), as the Welch PSDs.
 COHERENCE_SEGMENT_SECONDS: float = 2.0
-DECIMATED_FS: float = 100.0
 #: Involvement: a chain channel is involved when its value >= this fraction of the reference ...
 INVOLVED_FRACTION_OF_REFERENCE: float = 0.5
 #: ... and the reference is this percentile of the 16 chain channels.
@@ -387,10 +385,12 @@ def _emit_mirror(out: dict[str, float], feature: str, per_mirror: np.ndarray) ->
 def symmetry_features(ctx: WindowContext) -> dict[str, float]:
     """Asymmetry, BSI, coherence, correlation and spatial-extent features of one window."""
     out: dict[str, float] = {}
-    segments = (("full", ctx.x, ""), ("center", ctx.center, "_10s"))
+    segments = (
+        ("full", ctx.x, ctx.x_decimated, ""),
+        ("center", ctx.center, ctx.center_decimated, "_10s"),
+    )
     band_ranges = tuple((lo, hi, False) for lo, hi in BANDS.values())
-    step = max(1, int(round(ctx.fs / DECIMATED_FS)))  # decimation to 100 Hz
-    for which, x, suffix in segments:
+    for which, x, x_decimated, suffix in segments:
         freqs, psd = ctx.psd(which)
         # band-power asymmetry of the region PSDs (ctx.region_psd: mean PSD of the 4 chains),
         # band powers as the spectral family integrates them (trapezoid, uV^2)
@@ -421,7 +421,7 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
             for b, band in enumerate(_BAND_NAMES):
                 _emit_mirror(out, f"{band}_coherence", band_coh[:, b])
         # correlations (on the 100 Hz samples: the same statistic of band-limited signals)
-        r = correlation_matrix(x[:, ::step])
+        r = correlation_matrix(x_decimated)
         _emit_mirror(out, f"interhemispheric_corr{suffix}", r[MIRROR_LEFT, MIRROR_RIGHT])
         out[f"global__mean_abs_corr{suffix}"] = float(np.abs(r[INDEPENDENT_PAIRS]).mean())
         # line length and amplitude asymmetry

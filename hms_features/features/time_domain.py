@@ -677,32 +677,53 @@ def _moments_from_sums(sums: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray
     return np.sqrt(m2), skew, kurt
 
 
-@register_family("time", DESCRIPTIONS)
-def time_features(ctx: WindowContext) -> dict[str, float]:
-    """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel."""
-    x, fs = ctx.x, ctx.fs
+def time_values(x: np.ndarray, fs: float, center: slice | None = None) -> dict[str, np.ndarray]:
+    """Every time-domain feature of each channel, from one compiled pass per channel.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        Signals in microvolts.
+    fs : float
+        Sampling rate in Hz.
+    center : slice, optional
+        The samples of the ``_10s`` features (default: the central fifth).
+
+    Returns
+    -------
+    dict
+        Feature suffix (``'std'``, ``'line_length'``, ..., ``'kurtosis_10s'``, see
+        :data:`DESCRIPTIONS`) -> values, shape (n_channels,).
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.shape[-1]
-    c0, c1, _ = ctx.center_slice.indices(n)
+    c0, c1, _ = (center or slice(2 * n // 5, 3 * n // 5)).indices(n)
     ranks, where, frac = _percentile_ranks(n, _FAMILY_PERCENTILES)
     sums, sums_c, pct, spikes = _family_rows(
         x, c0, c1, ranks, where, frac, float(fs), float(np.sqrt(np.pi / 2))
     )
-    p1, p99 = pct[:, _P1], pct[:, _P99]
     std, skew, kurt = _moments_from_sums(sums, n)
     std_c, _, kurt_c = _moments_from_sums(sums_c, c1 - c0)
     flat = std < FLAT_MICROVOLTS
-    ll = sums[:, _SUM_ABS_DIFF] / (n - 1)
-    out = per_channel("std", std)
-    out.update(per_channel("line_length", ll))
-    out.update(per_channel("kurtosis", kurt))
-    out.update(per_channel("skewness", skew))
-    out.update(per_channel("peak_to_peak", p99 - p1))
-    out.update(
-        per_channel("zero_crossing_rate", np.where(flat, 0.0, sums[:, _CROSSINGS] / (n / fs)))
-    )
-    out.update(per_channel("nonlinear_energy", sums[:, _SUM_TEAGER] / (n - 2)))
-    out.update(per_channel("spike_rate", np.where(flat, 0.0, spikes / (n / fs / 60.0))))
-    out.update(per_channel("std_10s", std_c))
-    out.update(per_channel("line_length_10s", sums_c[:, _SUM_ABS_DIFF] / (c1 - c0 - 1)))
-    out.update(per_channel("kurtosis_10s", kurt_c))
+    return {
+        "std": std,
+        "line_length": sums[:, _SUM_ABS_DIFF] / (n - 1),
+        "kurtosis": kurt,
+        "skewness": skew,
+        "peak_to_peak": pct[:, _P99] - pct[:, _P1],
+        "zero_crossing_rate": np.where(flat, 0.0, sums[:, _CROSSINGS] / (n / fs)),
+        "nonlinear_energy": sums[:, _SUM_TEAGER] / (n - 2),
+        "spike_rate": np.where(flat, 0.0, spikes / (n / fs / 60.0)),
+        "std_10s": std_c,
+        "line_length_10s": sums_c[:, _SUM_ABS_DIFF] / (c1 - c0 - 1),
+        "kurtosis_10s": kurt_c,
+    }
+
+
+@register_family("time", DESCRIPTIONS)
+def time_features(ctx: WindowContext) -> dict[str, float]:
+    """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel."""
+    out: dict[str, float] = {}
+    for feature, values in time_values(ctx.x, ctx.fs, ctx.center_slice).items():
+        out.update(per_channel(feature, values))
     return out

@@ -187,9 +187,9 @@ def clean_window(eeg: np.ndarray, fs: float = FS) -> CleanWindow:
     pad, nfft = _padded_length(n, fs)
     buf = np.empty((len(ANODES), nfft))
     bipolar(filled, out=buf[:, pad : pad + n])
-    bip = _filter_padded(buf, pad, n, fs)
-    clipped = np.abs(bip) > CLIP_MICROVOLTS
-    np.clip(bip, -CLIP_MICROVOLTS, CLIP_MICROVOLTS, out=bip)
+    filtered = _filter_padded(buf, pad, n, fs)  # a view into the FFT buffer
+    clipped = np.abs(filtered) > CLIP_MICROVOLTS
+    bip = np.clip(filtered, -CLIP_MICROVOLTS, CLIP_MICROVOLTS)  # contiguous rows
     return CleanWindow(
         bipolar=bip,
         ekg=filled[:, -1].copy(),

@@ -35,7 +35,9 @@ def ctx_from_bipolar(x: np.ndarray) -> WindowContext:
 
 
 def welch(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return signal.welch(x, fs=FS, nperseg=400, noverlap=200, axis=-1)
+    """scipy's Welch PSD of the window as the context computes it: 2-s segments, 50% overlap,
+    of every second sample (100 Hz)."""
+    return signal.welch(x[..., ::2], fs=FS / 2, nperseg=200, noverlap=100, axis=-1)
 
 
 def test_band_powers_match_scipy_trapezoid_on_scipy_welch():
@@ -136,3 +138,17 @@ def test_real_eeg_resembles_the_published_statistics(hms_samples):
     delta = np.median([out[f"{c}__delta_rel_power"] for c in BIPOLAR_NAMES])
     assert -2.0 < slope < -1.1  # docs/HMS.md: -1.54 on this file
     assert delta > 0.75  # docs/HMS.md: 0.92 before our 0.5 Hz high-pass
+
+
+def test_psd_of_the_100hz_copy_equals_the_full_rate_psd_below_40hz():
+    """After the 0.5-40 Hz band-pass nothing of note aliases: the context's PSD (of every second
+    sample) matches scipy's Welch PSD of the 200 Hz signal over the feature range."""
+    for seed in range(3):
+        ctx = WindowContext.from_raw(raw_window(seed))
+        freqs, psd = ctx.psd("full")
+        f_ref, p_ref = signal.welch(ctx.x, fs=FS, nperseg=400, noverlap=200, axis=-1)
+        band = (freqs >= 0.5) & (freqs <= 40)
+        ref = p_ref[:, np.isin(f_ref, freqs[band])]
+        np.testing.assert_allclose(psd[:, band], ref, rtol=5e-3)  # worst bins: 40 Hz edge
+        rel = sp.relative_band_powers(freqs, psd)
+        np.testing.assert_allclose(rel, sp.relative_band_powers(f_ref, p_ref), atol=2e-4)
