@@ -26,10 +26,14 @@ __all__ = [
 
 
 def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the CLI
-    if name in ("extract_window", "FeatureExtractor", "feature_names", "feature_descriptions"):
+    if name in ("extract_window", "feature_names", "feature_descriptions"):
         from hms_features.features import extractor
 
         return getattr(extractor, name)
+    if name == "FeatureExtractor":
+        from hms_features.features.transformer import FeatureExtractor
+
+        return FeatureExtractor
     if name == "describe_feature":
         from hms_features.features.extractor import load_families
         from hms_features.features.registry import describe

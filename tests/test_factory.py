@@ -84,6 +84,38 @@ def test_plan_keeps_each_eeg_in_one_chunk_and_dedups_windows(layout):
     assert sum(len(c) for c in chunks) == len(rows)
 
 
+def test_eegs_of_one_recording_share_a_chunk_and_one_spectrogram_read(tmp_path, monkeypatch):
+    """EEGs cut from the same recording (same spectrogram) are planned one after another, and
+    their spectrogram file is read once for all of them."""
+    import hms_features.factory.runner as runner
+
+    rng = np.random.default_rng(3)
+    for sub in ("train_eegs", "train_spectrograms"):
+        (tmp_path / sub).mkdir()
+    # EEGs 1 and 3 come from recording 50, EEG 2 from recording 40
+    for eeg_id in (1, 2, 3):
+        _eeg(rng, 50).to_parquet(tmp_path / f"train_eegs/{eeg_id}.parquet")
+    for sid in (40, 50):
+        _spec(rng, 320).to_parquet(tmp_path / f"train_spectrograms/{sid}.parquet")
+    rows = pd.DataFrame(
+        {"eeg_id": [1, 2, 3], "eeg_sub_id": 0, "eeg_label_offset_seconds": 0.0,
+         "spectrogram_id": [50, 40, 50], "spectrogram_sub_id": 0,
+         "spectrogram_label_offset_seconds": [0.0, 0.0, 100.0], "label_id": [1, 2, 3],
+         "patient_id": 7, "expert_consensus": "Other"}
+    )  # fmt: skip
+    for c in VOTE_COLUMNS:
+        rows[c] = 1
+    rows.to_csv(tmp_path / "train.csv", index=False)
+    (chunk,) = plan_chunks(rows, windows_per_chunk=10)
+    assert list(chunk["eeg_id"]) == [2, 1, 3]
+    reads = []
+    real = runner.read_spectrogram
+    monkeypatch.setattr(runner, "read_spectrogram", lambda p: reads.append(p.stem) or real(p))
+    summary = run_extraction(tmp_path, "train", tmp_path / "f.parquet", progress=False)
+    assert summary.ok and summary.n_rows_written == 3
+    assert sorted(reads) == ["40", "50"]
+
+
 def test_extraction_survives_bad_files_and_reports_them(layout, tmp_path):
     out = tmp_path / "f.parquet"
     s = run_extraction(layout, "train", out, n_jobs=1, windows_per_chunk=3, progress=False)

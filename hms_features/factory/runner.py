@@ -15,8 +15,9 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -96,28 +97,48 @@ def _short(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+#: Spectrograms a worker keeps in memory (the most recently used): EEGs cut from one recording
+#: are planned one after another and share them.
+SPECTROGRAMS_KEPT: int = 2
+
+
+def _spectrogram_reader(
+    layout: KaggleLayout, split: str
+) -> Callable[[int], tuple[np.ndarray, np.ndarray] | None]:
+    """spectrogram_id -> its (time, power), or None when the file is unusable; remembers the
+    :data:`SPECTROGRAMS_KEPT` last used."""
+
+    @lru_cache(maxsize=SPECTROGRAMS_KEPT)
+    def read(sid: int) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            return read_spectrogram(layout.spectrogram_path(split, sid))
+        except HMSDataError:
+            return None
+
+    return read
+
+
 def _label_spectrogram(
-    layout: KaggleLayout, split: str, eeg: np.ndarray, win: pd.Series, cache: dict
+    read: Callable[[int], tuple[np.ndarray, np.ndarray] | None],
+    eeg: np.ndarray,
+    window: tuple[float, int, float],
 ) -> tuple[np.ndarray, bool]:
-    """The label's 10-minute spectrogram from its file, or recomputed from the EEG if unusable."""
+    """The label's 10-minute spectrogram from its file, or recomputed from the EEG if unusable.
+
+    ``window`` is (eeg offset s, spectrogram_id, spectrogram offset s).
+    """
     from hms_features.signal.spectrogram import spectrogram_around
 
-    sid = int(win.spectrogram_id)
-    if sid not in cache:
-        try:
-            cache[sid] = read_spectrogram(layout.spectrogram_path(split, sid))
-        except HMSDataError:
-            cache[sid] = None
-    loaded = cache[sid]
+    eeg_offset, sid, spec_offset = window
+    loaded = read(sid)
     if loaded is not None:
         try:
-            spec = spectrogram_window(*loaded, win.spectrogram_label_offset_seconds, sid)
+            spec = spectrogram_window(*loaded, spec_offset, sid)
             if np.isfinite(spec).any():
                 return spec, False
         except HMSDataError:
             pass
-    center = float(win.eeg_label_offset_seconds) + 25.0
-    return spectrogram_around(eeg, center, FS), True
+    return spectrogram_around(eeg, eeg_offset + 25.0, FS), True
 
 
 def extract_chunk(
@@ -146,35 +167,46 @@ def _extract_chunk(
     names = feature_names()
     keys = KEY_COLUMNS[split]
     errors: list[dict] = []
-    out_keys: list[tuple] = []
+    out_keys: list[np.ndarray] = []
     out_values: list[np.ndarray] = []
     n_windows = n_recomputed = 0
-    for eeg_id, rows in chunk.groupby("eeg_id", sort=False):
+    # plain arrays: per-window pandas indexing would cost as much as a feature family
+    key_values = chunk[list(keys)].to_numpy(np.int64)
+    eeg_offsets = chunk["eeg_label_offset_seconds"].to_numpy(np.float64)
+    spec_ids = chunk["spectrogram_id"].to_numpy(np.int64)
+    spec_offsets = chunk["spectrogram_label_offset_seconds"].to_numpy(np.float64)
+    window_rows = chunk.groupby("window", sort=False).indices  # window -> row positions
+    windows_of = chunk.groupby("eeg_id", sort=False)["window"].unique()
+    # EEGs of one recording come together (plan_chunks): keep its spectrogram across them
+    read_spec = _spectrogram_reader(layout, split)
+    for eeg_id, eeg_windows in windows_of.items():
         path = layout.eeg_path(split, eeg_id)
         try:
             eeg = read_eeg(path)
         except HMSDataError as exc:
-            errors += _error_rows(rows, path, exc.reason)
+            pos = np.concatenate([window_rows[w] for w in eeg_windows])
+            errors += _error_rows(chunk.iloc[pos], path, exc.reason)
             continue
-        spec_cache: dict = {}
-        for _, wrows in rows.groupby("window", sort=False):
-            win = wrows.iloc[0]
+        for w in eeg_windows:
+            pos = window_rows[w]
+            first = pos[0]
             n_windows += 1
             try:
-                window = eeg_window(eeg, win.eeg_label_offset_seconds, eeg_id)
-                spec, recomputed = _label_spectrogram(layout, split, eeg, win, spec_cache)
+                window = eeg_window(eeg, eeg_offsets[first], eeg_id)
+                label = (float(eeg_offsets[first]), int(spec_ids[first]), spec_offsets[first])
+                spec, recomputed = _label_spectrogram(read_spec, eeg, label)
                 n_recomputed += int(recomputed)
                 feats = extract_window_dict(window, FS, spec, recomputed)
                 vec = np.array([feats[n] for n in names], dtype=np.float32)
             except Exception as exc:  # one bad window must not stop the run
-                errors += _error_rows(wrows, path, _short(exc))
+                errors += _error_rows(chunk.iloc[pos], path, _short(exc))
                 continue
-            for r in wrows.itertuples(index=False):
-                out_keys.append(tuple(int(getattr(r, k)) for k in keys))
-                out_values.append(vec)
+            out_keys.append(key_values[pos])
+            out_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
     values = np.vstack(out_values) if out_values else np.empty((0, len(names)), np.float32)
     frame = pd.DataFrame(values, columns=list(names))
-    key_frame = pd.DataFrame(out_keys, columns=list(keys), dtype=np.int64)
+    key_array = np.vstack(out_keys) if out_keys else np.empty((0, len(keys)), np.int64)
+    key_frame = pd.DataFrame(key_array, columns=list(keys))
     features = pd.concat([key_frame, frame], axis=1)
     return ChunkResult(
         index=index,

@@ -56,11 +56,18 @@ def assign_windows(rows: pd.DataFrame) -> pd.DataFrame:
 def plan_chunks(rows: pd.DataFrame, windows_per_chunk: int = 256) -> list[pd.DataFrame]:
     """Split label rows into chunks of whole EEG files, about ``windows_per_chunk`` windows each.
 
-    EEGs are sorted by id so that the plan depends only on the label table (a resumed run finds
-    the same chunks); a chunk never splits one EEG file, so each file is read once.
+    EEGs are ordered by their (first) spectrogram, then by id, so that the plan depends only on
+    the label table (a resumed run finds the same chunks) and EEGs cut from the same recording
+    follow each other and share one read of its spectrogram. A chunk never splits one EEG
+    file, so each file is read once.
     """
-    rows = assign_windows(rows.sort_values(["eeg_id", "eeg_sub_id"], kind="stable"))
-    per_eeg = rows.groupby("eeg_id", sort=True)["window"].nunique()
+    first_spec = rows.groupby("eeg_id")["spectrogram_id"].transform("min")
+    rows = assign_windows(
+        rows.assign(_spec=first_spec)
+        .sort_values(["_spec", "eeg_id", "eeg_sub_id"], kind="stable")
+        .drop(columns="_spec")
+    )
+    per_eeg = rows.groupby("eeg_id", sort=False)["window"].nunique()
     bounds = np.cumsum(per_eeg.to_numpy()) // max(1, int(windows_per_chunk))
     chunk_of_eeg = pd.Series(bounds, index=per_eeg.index)
     # the first EEG that crosses a boundary starts a new chunk

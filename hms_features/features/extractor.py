@@ -7,7 +7,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features.context import WindowContext
@@ -113,70 +112,3 @@ def feature_names() -> tuple[str, ...]:
 def feature_descriptions() -> dict[str, str]:
     """Feature name -> one-line plain-language description with its unit."""
     return {name: describe(name) for name in feature_names()}
-
-
-class FeatureExtractor(TransformerMixin, BaseEstimator):
-    """scikit-learn transformer: a stack of raw EEG windows -> the feature matrix.
-
-    Parameters
-    ----------
-    fs : float
-        Sampling rate in Hz.
-    families : tuple of str, optional
-        Feature families to compute (default: all registered).
-    n_jobs : int
-        Parallel workers (joblib) over windows.
-
-    Examples
-    --------
-    >>> X = np.zeros((2, 10000, 20), dtype=np.float32)
-    >>> FeatureExtractor().fit_transform(X).shape[0]
-    2
-    """
-
-    def __init__(self, fs: float = FS, families: tuple[str, ...] | None = None, n_jobs: int = 1):
-        self.fs = fs
-        self.families = families
-        self.n_jobs = n_jobs
-
-    def _validate(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X)
-        if X.ndim != 3 or X.shape[2] != len(EEG_CHANNELS):
-            raise ValueError(
-                f"FeatureExtractor expects windows (n_windows, n_samples, {len(EEG_CHANNELS)}); "
-                f"got shape {X.shape}"
-            )
-        return X
-
-    def fit(self, X: np.ndarray, y: object = None) -> FeatureExtractor:
-        """Validate the input shape and fix the output feature names."""
-        X = self._validate(X)
-        self.n_samples_in_ = X.shape[1]
-        self.feature_names_out_ = np.asarray(
-            list(
-                extract_window_dict(
-                    _reference_window()[: X.shape[1]], self.fs, families=self.families
-                ).keys()
-            ),
-            dtype=object,
-        )
-        return self
-
-    def transform(self, X: np.ndarray) -> np.ndarray:
-        """Feature matrix (n_windows, n_features), float64."""
-        X = self._validate(X)
-        if not hasattr(self, "feature_names_out_"):
-            raise RuntimeError("FeatureExtractor is not fitted; call fit() first")
-        from joblib import Parallel, delayed
-
-        rows = Parallel(n_jobs=self.n_jobs)(
-            delayed(extract_window_dict)(w, self.fs, None, False, self.families) for w in X
-        )
-        names = list(self.feature_names_out_)
-        return np.array([[r[n] for n in names] for r in rows], dtype=np.float64)
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """The feature names, ``<source>__<feature>``."""
-        if not hasattr(self, "feature_names_out_"):
-            raise RuntimeError("FeatureExtractor is not fitted; call fit() first")
-        return self.feature_names_out_.copy()
