@@ -1,12 +1,16 @@
 """One preprocessed window and the intermediate results the feature families share.
 
 A :class:`WindowContext` is built once per window; spectra and other expensive intermediates are
-computed on first use and cached, so that every family reuses one Welch PSD per segment.
+computed on first use and cached: one 100 Hz copy of the window, and one FFT of its 2-s
+segments from which the Welch PSDs of the 50 s and of the labelled 10 s and the coherences
+are derived.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +83,7 @@ class WindowContext:
         self.regions = REGIONS
         self.spectrogram = spectrogram
         self.spectrogram_recomputed = spectrogram_recomputed
+        self._shared: dict[str, Any] = {}
 
     @classmethod
     def from_raw(
@@ -90,6 +95,12 @@ class WindowContext:
     ) -> WindowContext:
         """Preprocess a raw window ``(n_samples, 20)`` in microvolts and wrap it."""
         return cls(clean_window(eeg, fs), spectrogram, spectrogram_recomputed)
+
+    def shared(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per window, shared by the families that need it under ``key``."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
     def segment(self, which: str) -> np.ndarray:
         """``'full'`` (the 50 s) or ``'center'`` (the labelled 10 s), shape (18, n)."""

@@ -36,6 +36,7 @@ from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.features.spectral import band_powers
+from hms_features.features.time_domain import window_time_values
 from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS, REGION_PAIRS, REGIONS
 from hms_features.signal.psd import coherence_from_spectra, segment_spectra
 
@@ -386,11 +387,12 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
     """Asymmetry, BSI, coherence, correlation and spatial-extent features of one window."""
     out: dict[str, float] = {}
     segments = (
-        ("full", ctx.x, ctx.x_decimated, ""),
-        ("center", ctx.center, ctx.center_decimated, "_10s"),
+        ("full", ctx.x_decimated, ""),
+        ("center", ctx.center_decimated, "_10s"),
     )
     band_ranges = tuple((lo, hi, False) for lo, hi in BANDS.values())
-    for which, x, x_decimated, suffix in segments:
+    time_values = window_time_values(ctx)
+    for which, x_decimated, suffix in segments:
         freqs, psd = ctx.psd(which)
         # band-power asymmetry of the region PSDs (ctx.region_psd: mean PSD of the 4 chains),
         # band powers as the spectral family integrates them (trapezoid, uV^2)
@@ -424,10 +426,8 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
         r = correlation_matrix(x_decimated)
         _emit_mirror(out, f"interhemispheric_corr{suffix}", r[MIRROR_LEFT, MIRROR_RIGHT])
         out[f"global__mean_abs_corr{suffix}"] = float(np.abs(r[INDEPENDENT_PAIRS]).mean())
-        # line length and amplitude asymmetry
-        ll = np.abs(np.diff(x, axis=1)).mean(axis=1)
-        centred = x - x.mean(axis=1, keepdims=True)
-        amp = np.sqrt(np.einsum("ij,ij->i", centred, centred) / x.shape[1])  # SD, uV
+        # line length and amplitude (SD, uV) asymmetry, from the time family's values
+        ll, amp = time_values[f"line_length{suffix}"], time_values[f"std{suffix}"]
         _emit(out, "line_length", suffix, region_asymmetries(_REGION_MEAN @ ll))
         _emit(out, "amplitude", suffix, region_asymmetries(_REGION_MEAN @ amp))
         # spatial extent

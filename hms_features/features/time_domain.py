@@ -720,10 +720,16 @@ def time_values(x: np.ndarray, fs: float, center: slice | None = None) -> dict[s
     }
 
 
+def window_time_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """:func:`time_values` of a window, computed once and shared (the symmetry family uses the
+    line lengths and standard deviations)."""
+    return ctx.shared("time_values", lambda: time_values(ctx.x, ctx.fs, ctx.center_slice))
+
+
 @register_family("time", DESCRIPTIONS)
 def time_features(ctx: WindowContext) -> dict[str, float]:
     """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel."""
     out: dict[str, float] = {}
-    for feature, values in time_values(ctx.x, ctx.fs, ctx.center_slice).items():
+    for feature, values in window_time_values(ctx).items():
         out.update(per_channel(feature, values))
     return out
