@@ -1,12 +1,17 @@
 #!/usr/bin/env python
 """Feature-extraction speed and memory, and a comparison with mne-features.
 
-Times the full feature set on realistic synthetic windows (from the project's generator when
-it is available, else pink noise with alpha and delta) with 1 worker (ms per window) and with
-``--n-jobs`` workers through the factory's joblib path (windows per second), records the peak
-resident memory, and times mne-features (``pip install mne-features``, the ``bench`` extra) on
-the same windows for the features both compute. Prints a table, then as its last line one JSON
-object with ``windows_per_s``, ``ms_per_window``, ``n_features``, ``peak_rss_mb`` and the ratio.
+Times the full feature set on realistic synthetic windows with 1 worker (ms per window) and with
+``--n-jobs`` workers through joblib (windows per second), records the peak resident memory, and
+times mne-features (``pip install -e '.[bench]'``) on the same preprocessed bipolar windows for
+the features both compute. Ours are timed twice: as the extractor computes them (shared PSD of
+the 100 Hz copy, one compiled pass for the time-domain statistics, one for both Hjorth
+parameters) and with each public function called alone on the 200 Hz signal. With
+``--factory-patients N`` it also runs the whole factory (``hms features``) on a synthetic data
+set and estimates the time for the real training set, file reading included. Runs under the
+allocator settings of the factory's workers (it re-executes itself with them). Prints a table,
+then as its last line one JSON object with ``windows_per_s``, ``ms_per_window``,
+``n_features``, ``peak_rss_mb``, the ratios and the factory numbers.
 
 Targets (issue 3): >= 40 windows/s with 2 workers (the 106,800 train windows in < 45 min),
 >= 5x faster than mne-features on the shared subset, peak memory < 2 GB.
