@@ -56,8 +56,11 @@ def extract_window_dict(
 ) -> dict[str, float]:
     """Like :func:`extract_window` but returns a plain dict (the factory's fast path)."""
     ctx = WindowContext.from_raw(_check_window(eeg), fs, spectrogram, spectrogram_recomputed)
+    registered = load_families()  # also when ``families`` is given: a fresh worker process
     out: dict[str, float] = {}
-    for name in families or load_families():
+    for name in families or registered:
+        if name not in FAMILIES:
+            raise KeyError(f"unknown feature family {name!r}; registered: {', '.join(registered)}")
         out.update(FAMILIES[name].func(ctx))
     return out
 

@@ -36,6 +36,13 @@ def test_transform_equals_extract_window_row_by_row() -> None:
         np.testing.assert_array_equal(out[i], row.to_numpy())
 
 
+def test_parallel_transform_equals_serial() -> None:
+    X = windows(5, seed=2)
+    serial = FeatureExtractor(families=("time", "spectral")).fit(X).transform(X)
+    parallel = FeatureExtractor(families=("time", "spectral"), n_jobs=2).fit(X).transform(X)
+    np.testing.assert_array_equal(parallel, serial)
+
+
 def test_family_subset_and_sklearn_conventions() -> None:
     X = windows(2, seed=1)
     ext = FeatureExtractor(families=("hjorth", "spectral"))
@@ -60,5 +67,7 @@ def test_bad_input_and_unfitted_use_raise_clear_errors() -> None:
         FeatureExtractor().transform(windows(1))
     with pytest.raises(RuntimeError, match="not fitted"):
         FeatureExtractor().get_feature_names_out()
+    with pytest.raises(KeyError, match="unknown feature family 'nonsense'"):
+        FeatureExtractor(families=("nonsense",)).fit(windows(1))
     with pytest.raises(ValueError, match="channel order"):
         hms_features.extract_window(np.zeros((10_000, 18)))
