@@ -44,11 +44,12 @@ import numba
 import numpy as np
 from scipy import signal as sps
 
-from hms_features.features.context import WindowContext
+from hms_features.features.context import ANALYSIS_FS, WindowContext
 from hms_features.features.registry import per_channel, register_family
 
-#: Sampling rate (Hz) of the signal most complexity features see (the 50 s decimated by 2).
-COMPLEXITY_FS: float = 100.0
+#: Sampling rate (Hz) of the signal most complexity features see: the window's shared 100 Hz
+#: copy (``ctx.x_decimated``, the 50 s decimated by 2).
+COMPLEXITY_FS: float = ANALYSIS_FS
 #: Sampling rate (Hz) of the central 10 s for sample entropy.
 SAMPLE_ENTROPY_FS: float = 50.0
 #: Ordinal-pattern order and delay (samples at 100 Hz) of the permutation entropy.
@@ -760,21 +761,12 @@ def dfa_exponent(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # the family
 # --------------------------------------------------------------------------------------------
-def _center_time_major(ctx: WindowContext, xt: np.ndarray, step: int) -> np.ndarray:
-    """The labelled 10 s decimated by ``step``, time-major: rows of ``xt`` (the whole window
-    decimated by ``step``) when the centre starts on a kept sample, else decimated anew."""
-    start, stop, _ = ctx.center_slice.indices(ctx.x.shape[1])
-    if start % step == 0:
-        return xt[start // step : start // step + len(range(start, stop, step))]
-    return _time_major(ctx.center[:, ::step])
-
-
 def complexity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> one value per bipolar channel (18,), see the module docstring."""
-    step = max(1, int(round(ctx.fs / COMPLEXITY_FS)))
-    x100 = _time_major(ctx.x[:, ::step])  # as decimate_by_slicing, time-major
-    c100 = _center_time_major(ctx, x100, step)
-    c50 = np.ascontiguousarray(_resample_tm(c100, COMPLEXITY_FS, SAMPLE_ENTROPY_FS).T)
+    # the window's shared 100 Hz copy (as decimate_by_slicing), time-major
+    x100 = _time_major(ctx.x_decimated)
+    c100 = _time_major(ctx.center_decimated)
+    c50 = np.ascontiguousarray(_resample_tm(c100, ctx.fs_decimated, SAMPLE_ENTROPY_FS).T)
     n = x100.shape[0]
     length, excursion, n_delta = _path_stats(x100)
     return {

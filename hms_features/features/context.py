@@ -147,7 +147,7 @@ class WindowContext:
     @cached_property
     def segment_power(self) -> np.ndarray:
         """``|FFT|^2`` of each segment of :attr:`spectra`, shape (18, 49, 101), uV^2."""
-        return segment_power(self.spectra)
+        return segment_power(self.spectra.spec)
 
     @cached_property
     def psd_full(self) -> tuple[np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
-from hms_features.signal.montage import BIPOLAR_NAMES, REGION_PAIRS, REGIONS
+from hms_features.signal.montage import REGION_AND_HEAD_MEAN, REGION_PAIRS, REGIONS
 
 #: Number of sub-windows the window is cut into (ten 5-s sub-windows of the 50 s).
 N_SUBWINDOWS: int = 10
@@ -79,10 +79,6 @@ DESCRIPTIONS.update(
 
 #: Sources of the quantity features: the four regions and the whole head.
 SOURCES: tuple[str, ...] = (*REGIONS, "global")
-_AVERAGING = np.zeros((len(SOURCES), len(BIPOLAR_NAMES)))
-for _k, _idx in enumerate(REGIONS.values()):
-    _AVERAGING[_k, list(_idx)] = 1.0 / len(_idx)
-_AVERAGING[-1] = 1.0 / len(BIPOLAR_NAMES)
 _REGION_POS = {r: k for k, r in enumerate(REGIONS)}
 
 
@@ -230,10 +226,10 @@ def subwindow_quantities(
     n = sub.shape[-1]
     step = max(1, int(round(fs / SPECTRUM_FS)))
     freqs, power = subwindow_power_spectra(sub[..., ::step], fs / step)
-    source_power = np.einsum("sc,cwf->swf", _AVERAGING, power)
+    source_power = np.einsum("sc,cwf->swf", REGION_AND_HEAD_MEAN, power)
     variance, ll = subwindow_variance_line_length(sub)
-    mean_square = _AVERAGING @ variance  # (5 sources, n_sub), uV^2
-    line_length = _AVERAGING @ ll
+    mean_square = REGION_AND_HEAD_MEAN @ variance  # (5 sources, n_sub), uV^2
+    line_length = REGION_AND_HEAD_MEAN @ ll
     series = {
         "dominant_freq": dominant_frequency(freqs, source_power),
         "log_amplitude": np.log10(np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)),

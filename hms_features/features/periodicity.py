@@ -40,7 +40,7 @@ from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.features.time_domain import select_percentiles
-from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
+from hms_features.signal.montage import BIPOLAR_NAMES, REGION_AND_HEAD_MEAN, REGIONS
 
 #: Envelope sampling rate and low-pass cut-off (Hz).
 ENVELOPE_FS: float = 50.0
@@ -614,15 +614,11 @@ def _peak_and_flanks(
 # --------------------------------------------------------------------------------------------
 #: Row sources: 18 channels, 4 regions (mean of their channels' envelopes / PSDs), global.
 SOURCES: tuple[str, ...] = (*BIPOLAR_NAMES, *REGIONS, "global")
-_AVERAGING = np.zeros((len(REGIONS) + 1, len(BIPOLAR_NAMES)))
-for _k, _idx in enumerate(REGIONS.values()):
-    _AVERAGING[_k, list(_idx)] = 1.0 / len(_idx)
-_AVERAGING[-1] = 1.0 / len(BIPOLAR_NAMES)
 
 
 def _with_sources(per_channel_rows: np.ndarray) -> np.ndarray:
     """Stack channel rows (18, ...) with region and global means -> (23, ...)."""
-    return np.concatenate([per_channel_rows, _AVERAGING @ per_channel_rows], axis=0)
+    return np.concatenate([per_channel_rows, REGION_AND_HEAD_MEAN @ per_channel_rows], axis=0)
 
 
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
@@ -635,7 +631,7 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
     channel_env = env[:n_ch]
     _squared_magnitude(b, factor, channel_env)  # power_envelope
-    np.matmul(_AVERAGING, channel_env, out=env[n_ch:])
+    np.matmul(REGION_AND_HEAD_MEAN, channel_env, out=env[n_ch:])
     max_lag = int(np.floor(ACF_LAG_RANGE_S[1] * env_fs)) + 1
     height, lag = acf_peak(autocorrelation(env, max_lag), env_fs)
     # discharges per channel; regions and global average the channels' statistics

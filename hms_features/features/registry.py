@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hms_features.signal.montage import BIPOLAR_NAMES, REGION_DESCRIPTIONS, REGIONS
+from hms_features.signal.montage import BIPOLAR_NAMES, REGION_DESCRIPTIONS, REGION_MEAN, REGIONS
 
 FamilyFunc = Callable[..., dict[str, float]]
 
@@ -36,11 +36,6 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {}
-
-#: (4, 16) matrix averaging the four chains of each region (rows in REGIONS order).
-_REGION_MEAN = np.zeros((len(REGIONS), 16))
-for _row, _idx in enumerate(REGIONS.values()):
-    _REGION_MEAN[_row, list(_idx)] = 0.25
 
 
 def register_family(
@@ -83,7 +78,7 @@ def per_channel(
     channel_names, region_names = _source_names(feature, names)
     out = dict(zip(channel_names, values.tolist()))
     if region_values is None:
-        out.update(zip(region_names, (_REGION_MEAN @ values[: _REGION_MEAN.shape[1]]).tolist()))
+        out.update(zip(region_names, (REGION_MEAN @ values).tolist()))
     else:
         for region, name in zip(REGIONS, region_names):
             out[name] = float(region_values[region])

@@ -37,7 +37,13 @@ from hms_features.features.context import WindowContext
 from hms_features.features.registry import register_family
 from hms_features.features.spectral import band_powers
 from hms_features.features.time_domain import window_time_values
-from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS, REGION_PAIRS, REGIONS
+from hms_features.signal.montage import (
+    BIPOLAR_PAIRS,
+    MIRROR_PAIRS,
+    REGION_MEAN,
+    REGION_PAIRS,
+    REGIONS,
+)
 from hms_features.signal.psd import coherence_from_spectra, segment_spectra
 
 #: Frequency range (Hz) of the brain symmetry index (van Putten: 1-25 Hz).
@@ -276,9 +282,14 @@ def mirror_coherence(
     """
     seconds = min(segment_seconds, x.shape[1] / fs)
     spectra = segment_spectra(x, fs, seconds, overlap)
-    return spectra.freqs, coherence_from_spectra(
-        spectra.spec[MIRROR_LEFT], spectra.spec[MIRROR_RIGHT]
-    )
+    return spectra.freqs, mirror_coherence_from_spectra(spectra.spec)
+
+
+def mirror_coherence_from_spectra(spec: np.ndarray, power: np.ndarray | None = None) -> np.ndarray:
+    """:func:`mirror_coherence` from the segment spectra (18, n_segments, n_freqs) of the 18
+    channels and, when already computed, their ``|spec|^2``; shape (8, n_freqs), 0-1."""
+    left, right = (None, None) if power is None else (power[MIRROR_LEFT], power[MIRROR_RIGHT])
+    return coherence_from_spectra(spec[MIRROR_LEFT], spec[MIRROR_RIGHT], left, right)
 
 
 def correlation_matrix(x: np.ndarray) -> np.ndarray:
@@ -320,10 +331,6 @@ def involved(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 _BAND_NAMES: tuple[str, ...] = tuple(BANDS)
 _SOURCES: tuple[str, ...] = (*PAIR_NAMES, "global")
-#: Region averaging matrix (4, 18): row r averages the four channels of region r.
-_REGION_MEAN = np.zeros((len(REGIONS), len(BIPOLAR_PAIRS)))
-for _k, _idx in enumerate(REGIONS.values()):
-    _REGION_MEAN[_k, list(_idx)] = 1.0 / len(_idx)
 _REGION_POS = {r: k for k, r in enumerate(REGIONS)}
 #: Positions of (left, right) region rows for LL-RL, LP-RP (hemispheres are built from both).
 _LEFT_ROWS = np.array([_REGION_POS[left] for left, _ in REGION_PAIRS])
@@ -412,13 +419,8 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
             for b, band in enumerate(_BAND_NAMES):
                 _emit_mirror(out, f"{band}_bsi", bsi[:, 1 + b])
             # inter-hemispheric coherence (50 s only: 10 s gives too few segments)
-            spec, seg_power, cf = ctx.spectra.spec, ctx.segment_power, ctx.spectra.freqs
-            coh = coherence_from_spectra(
-                spec[MIRROR_LEFT],
-                spec[MIRROR_RIGHT],
-                seg_power[MIRROR_LEFT],
-                seg_power[MIRROR_RIGHT],
-            )
+            cf = ctx.spectra.freqs
+            coh = mirror_coherence_from_spectra(ctx.spectra.spec, ctx.segment_power)
             band_coh = coh @ range_weights(cf, band_ranges).T  # (8, 5)
             for b, band in enumerate(_BAND_NAMES):
                 _emit_mirror(out, f"{band}_coherence", band_coh[:, b])
@@ -428,8 +430,8 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
         out[f"global__mean_abs_corr{suffix}"] = float(np.abs(r[INDEPENDENT_PAIRS]).mean())
         # line length and amplitude (SD, uV) asymmetry, from the time family's values
         ll, amp = time_values[f"line_length{suffix}"], time_values[f"std{suffix}"]
-        _emit(out, "line_length", suffix, region_asymmetries(_REGION_MEAN @ ll))
-        _emit(out, "amplitude", suffix, region_asymmetries(_REGION_MEAN @ amp))
+        _emit(out, "line_length", suffix, region_asymmetries(REGION_MEAN @ ll))
+        _emit(out, "amplitude", suffix, region_asymmetries(REGION_MEAN @ amp))
         # spatial extent
         inv = involved(power[: len(BIPOLAR_PAIRS), _BAND_NAMES.index("delta")])
         out[f"global__delta_involved_fraction{suffix}"] = float(inv.mean())

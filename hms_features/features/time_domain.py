@@ -99,6 +99,14 @@ def _standardised_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     m2 = d2.sum(axis=-1) / n
     m3 = np.einsum("ij,ij->i", d2, d) / n
     m4 = np.einsum("ij,ij->i", d2, d2) / n
+    return _moments(m2, m3, m4)
+
+
+def _moments(
+    m2: np.ndarray, m3: np.ndarray, m4: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standard deviation, skewness and kurtosis from the 2nd-4th central moments; skewness and
+    kurtosis are 0 for flat channels."""
     ok = m2 > FLAT_MICROVOLTS**2
     safe = np.where(ok, m2, 1.0)
     skew = np.where(ok, m3 / safe**1.5, 0.0)
@@ -669,12 +677,7 @@ def _family_rows(
 
 def _moments_from_sums(sums: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standard deviation, skewness and kurtosis as :func:`_standardised_moments`."""
-    m2, m3, m4 = sums[:, _SUM_M2] / n, sums[:, _SUM_M3] / n, sums[:, _SUM_M4] / n
-    ok = m2 > FLAT_MICROVOLTS**2
-    safe = np.where(ok, m2, 1.0)
-    skew = np.where(ok, m3 / safe**1.5, 0.0)
-    kurt = np.where(ok, m4 / safe**2 - 3.0, 0.0)
-    return np.sqrt(m2), skew, kurt
+    return _moments(sums[:, _SUM_M2] / n, sums[:, _SUM_M3] / n, sums[:, _SUM_M4] / n)
 
 
 def time_values(x: np.ndarray, fs: float, center: slice | None = None) -> dict[str, np.ndarray]:

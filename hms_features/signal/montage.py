@@ -31,6 +31,15 @@ MIRROR_PAIRS: tuple[tuple[int, int], ...] = tuple(
     (li, ri) for left, right in REGION_PAIRS for li, ri in zip(REGIONS[left], REGIONS[right])
 )
 
+#: (4, 18) averaging matrix: row r is the mean of the four channels of region r (REGIONS order).
+REGION_MEAN: np.ndarray = np.zeros((len(REGIONS), len(BIPOLAR_PAIRS)))
+for _row, _idx in enumerate(REGIONS.values()):
+    REGION_MEAN[_row, list(_idx)] = 1.0 / len(_idx)
+#: (5, 18): the rows of :data:`REGION_MEAN`, then the mean of all 18 channels (whole head).
+REGION_AND_HEAD_MEAN: np.ndarray = np.vstack(
+    [REGION_MEAN, np.full((1, len(BIPOLAR_PAIRS)), 1.0 / len(BIPOLAR_PAIRS))]
+)
+
 REGION_DESCRIPTIONS: dict[str, str] = {
     "LL": "left temporal chain (Fp1-F7-T3-T5-O1)",
     "RL": "right temporal chain (Fp2-F8-T4-T6-O2)",

@@ -2,8 +2,9 @@
 
 The expensive step, the FFT of every Hann-windowed segment of every channel, is done once by
 :func:`segment_spectra`; PSDs of the whole signal or of any run of its segments
-(:func:`psd_from_spectra`) and coherences between channels (:func:`coherence_from_spectra`) are
-cheap reductions of those spectra. :func:`welch_psd` chains the two for a one-off PSD.
+(:func:`psd_from_power` of :func:`segment_power`) and coherences between channels
+(:func:`coherence_from_spectra`) are cheap reductions of those spectra. :func:`welch_psd`
+chains them for a one-off PSD.
 """
 
 from __future__ import annotations
@@ -104,11 +105,11 @@ def _segment_means(x: np.ndarray, nper: int, step: int, n_seg: int) -> np.ndarra
     return sliding_window_view(x, nper, axis=-1)[..., ::step, :].mean(axis=-1)
 
 
-def segment_power(spec: SegmentSpectra | np.ndarray) -> np.ndarray:
-    """``|spec|^2`` of every segment, shape (..., n_segments, n_freqs), uV^2 (unnormalised)."""
-    s = spec.spec if isinstance(spec, SegmentSpectra) else spec
-    power = np.square(s.real)
-    power += np.square(s.imag)
+def segment_power(spec: np.ndarray) -> np.ndarray:
+    """``|spec|^2`` of every segment (``SegmentSpectra.spec``), shape (..., n_segments, n_freqs),
+    uV^2 (unnormalised)."""
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
     return power
 
 
@@ -124,11 +125,6 @@ def psd_from_power(
     else:
         psd[..., 1:] *= 2.0
     return psd
-
-
-def psd_from_spectra(spectra: SegmentSpectra, segments: slice = slice(None)) -> np.ndarray:
-    """One-sided density PSD (uV^2/Hz) averaged over ``segments`` of the segment spectra."""
-    return psd_from_power(segment_power(spectra), spectra, segments)
 
 
 def coherence_from_spectra(
@@ -187,4 +183,4 @@ def welch_psd(
         uV^2/Hz.
     """
     spectra = segment_spectra(x, fs, segment_seconds, overlap)
-    return spectra.freqs, psd_from_spectra(spectra)
+    return spectra.freqs, psd_from_power(segment_power(spectra.spec), spectra)
