@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hms_features.constants import EEG_CHANNELS, WINDOW_SAMPLES
+from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
+from hms_features.features.context import WindowContext
+from hms_features.signal.preprocess import CleanWindow
 
 #: Electrode weights +1/-1 alternating along every chain (the double banana's chains form two
 #: even cycles and a path), so every bipolar channel (anode - cathode) carries 2x the signal.
@@ -51,3 +53,22 @@ def assert_finite_with_stable_names(
         assert np.isfinite(list(out.values())).all(), f"non-finite feature for the {label} window"
         names = names or list(out)
         assert list(out) == names, f"feature names changed for the {label} window"
+
+
+def brown_window(seed: int, scale: float = 20.0) -> np.ndarray:
+    """Brown-ish noise plus a 10 Hz rhythm, (10000, 20) float32 microvolts."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(WINDOW_SAMPLES) / FS
+    x = np.cumsum(rng.standard_normal((WINDOW_SAMPLES, len(EEG_CHANNELS))), axis=0)
+    x *= scale / x.std(axis=0)
+    x += 5.0 * np.sin(2 * np.pi * 10 * t[:, None] + rng.uniform(0, 6, len(EEG_CHANNELS)))
+    return x.astype(np.float32)
+
+
+def ctx_from_bipolar(x: np.ndarray, fs: float = FS) -> WindowContext:
+    """A context whose bipolar signals are exactly ``x`` (18, n) (no filtering), for closed-form
+    checks."""
+    x = np.asarray(x, dtype=np.float64)
+    n_ch = x.shape[0]
+    clean = CleanWindow(x, np.zeros(x.shape[1]), 0.0, np.zeros(n_ch), np.zeros(n_ch), fs)
+    return WindowContext(clean)

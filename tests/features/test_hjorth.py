@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from feature_windows import brown_window as raw_window
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import hjorth
@@ -13,15 +14,6 @@ from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
 N = 10_000
 T = np.arange(N) / FS
-
-
-def raw_window(seed: int, scale: float = 20.0) -> np.ndarray:
-    """Brown-ish noise plus a 10 Hz rhythm, (10000, 20) float32 microvolts."""
-    rng = np.random.default_rng(seed)
-    x = np.cumsum(rng.standard_normal((N, len(EEG_CHANNELS))), axis=0)
-    x *= scale / x.std(axis=0)
-    x += 5.0 * np.sin(2 * np.pi * 10 * T[:, None] + rng.uniform(0, 6, len(EEG_CHANNELS)))
-    return x.astype(np.float32)
 
 
 def test_mobility_of_a_sine_matches_the_discrete_closed_form():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from feature_windows import ctx_from_bipolar
 from scipy import integrate, signal, stats
 
 from hms_features.constants import BANDS, EEG_CHANNELS, FS
@@ -11,7 +12,6 @@ from hms_features.features import spectral as sp
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
-from hms_features.signal.preprocess import CleanWindow
 
 N = 10_000
 T = np.arange(N) / FS
@@ -26,12 +26,6 @@ def raw_window(seed: int, scale: float = 20.0) -> np.ndarray:
     x *= scale / x.std(axis=1, keepdims=True)
     x += 5.0 * np.sin(2 * np.pi * 10 * T + rng.uniform(0, 2 * np.pi, (len(EEG_CHANNELS), 1)))
     return x.T.astype(np.float32)
-
-
-def ctx_from_bipolar(x: np.ndarray) -> WindowContext:
-    """A context whose bipolar signals are exactly ``x`` (no filtering)."""
-    clean = CleanWindow(np.asarray(x, float), np.zeros(N), 0.0, np.zeros(18), np.zeros(18), FS)
-    return WindowContext(clean)
 
 
 def welch(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from feature_windows import ctx_from_bipolar
 from scipy import stats
 
 from hms_features.constants import EEG_CHANNELS, FS
@@ -11,7 +12,6 @@ from hms_features.features import time_domain as td
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
-from hms_features.signal.preprocess import CleanWindow
 
 N = 10_000
 T = np.arange(N) / FS
@@ -31,19 +31,6 @@ def raw_window(seed: int, scale: float = 20.0) -> np.ndarray:
     x = pink(rng, len(EEG_CHANNELS), scale)
     x += 5.0 * np.sin(2 * np.pi * 10 * T + rng.uniform(0, 2 * np.pi, (len(EEG_CHANNELS), 1)))
     return x.T.astype(np.float32)
-
-
-def ctx_from_bipolar(x: np.ndarray) -> WindowContext:
-    """A context whose bipolar signals are exactly ``x`` (no filtering), for closed-form checks."""
-    clean = CleanWindow(
-        bipolar=np.asarray(x, dtype=np.float64),
-        ekg=np.zeros(x.shape[1]),
-        missing_fraction=0.0,
-        channel_missing_fraction=np.zeros(18),
-        clipped_fraction=np.zeros(18),
-        fs=FS,
-    )
-    return WindowContext(clean)
 
 
 def edge_windows() -> dict[str, np.ndarray]:

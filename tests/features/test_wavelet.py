@@ -5,30 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import pywt
+from feature_windows import brown_window as raw_window
+from feature_windows import ctx_from_bipolar
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import wavelet as wv
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
-from hms_features.signal.preprocess import CleanWindow
 
 N = 10_000
 T = np.arange(N) / FS
-
-
-def raw_window(seed: int, scale: float = 20.0) -> np.ndarray:
-    """Brown-ish noise plus a 10 Hz rhythm, (10000, 20) float32 microvolts."""
-    rng = np.random.default_rng(seed)
-    x = np.cumsum(rng.standard_normal((N, len(EEG_CHANNELS))), axis=0)
-    x *= scale / x.std(axis=0)
-    x += 5.0 * np.sin(2 * np.pi * 10 * T[:, None] + rng.uniform(0, 6, len(EEG_CHANNELS)))
-    return x.astype(np.float32)
-
-
-def ctx_from_bipolar(x: np.ndarray) -> WindowContext:
-    clean = CleanWindow(np.asarray(x, float), np.zeros(N), 0.0, np.zeros(18), np.zeros(18), FS)
-    return WindowContext(clean)
 
 
 def test_level_names_and_bands():
