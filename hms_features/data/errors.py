@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hms_features.errors import HMSError
 
-class HMSDataError(ValueError):
+
+class HMSDataError(HMSError, ValueError):
     """A data file is missing, unreadable or does not match the Kaggle layout.
 
     Attributes

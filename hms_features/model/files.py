@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
+from hms_features.errors import HMSError
 from hms_features.model.objective import softmax
 
 #: Written into every model.json; see the module docstring for the compatibility policy.
@@ -45,7 +46,7 @@ _FOLD_FILE = re.compile(r"^fold_(\d+)\.txt$")
 _RECORDED_PACKAGES = ("hms-features", "lightgbm", "numpy", "pandas", "scipy", "scikit-learn")
 
 
-class ModelFormatError(ValueError):
+class ModelFormatError(HMSError, ValueError):
     """A model folder that cannot be loaded (missing file, bad JSON, unknown version)."""
 
     def __init__(self, path: Path | str, message: str) -> None:
