@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_plan_keeps_each_eeg_in_one_chunk_and_dedups_windows(layout):
 def test_eegs_of_one_recording_share_a_chunk_and_one_spectrogram_read(tmp_path, monkeypatch):
     """EEGs cut from the same recording (same spectrogram) are planned one after another, and
     their spectrogram file is read once for all of them."""
-    import hms_features.factory.runner as runner
+    import hms_features.factory.chunk as chunk_module
 
     rng = np.random.default_rng(3)
     for sub in ("train_eegs", "train_spectrograms"):
@@ -109,8 +110,8 @@ def test_eegs_of_one_recording_share_a_chunk_and_one_spectrogram_read(tmp_path, 
     (chunk,) = plan_chunks(rows, windows_per_chunk=10)
     assert list(chunk["eeg_id"]) == [2, 1, 3]
     reads = []
-    real = runner.read_spectrogram
-    monkeypatch.setattr(runner, "read_spectrogram", lambda p: reads.append(p.stem) or real(p))
+    real = chunk_module.read_spectrogram
+    monkeypatch.setattr(chunk_module, "read_spectrogram", lambda p: reads.append(p.stem) or real(p))
     summary = run_extraction(tmp_path, "train", tmp_path / "f.parquet", progress=False)
     assert summary.ok and summary.n_rows_written == 3
     assert sorted(reads) == ["40", "50"]
@@ -158,23 +159,35 @@ def test_features_equal_direct_extraction(layout, tmp_path):
     )
 
 
-def test_resume_recomputes_nothing_done(layout, tmp_path, monkeypatch):
+def test_resume_recomputes_nothing_done_and_retries_only_failed_rows(layout, tmp_path, monkeypatch):
     out = tmp_path / "f.parquet"
     first = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
     before = pd.read_parquet(out)
-    # simulate an interruption: drop one chunk's marker, then count what a re-run computes
-    markers = sorted((tmp_path / "f.parquet.parts").glob("*.done.json"))
-    markers[0].unlink()
-    import hms_features.factory.runner as runner
+    parts = tmp_path / "f.parquet.parts"
+    failed_chunks = sorted(
+        i for i, m in enumerate(sorted(parts.glob("*.done.json")))
+        if json.loads(m.read_text())["failures"]
+    )  # fmt: skip
+    assert failed_chunks and 0 not in failed_chunks
+    # simulate an interruption: drop one clean chunk's marker, then count what a re-run computes
+    sorted(parts.glob("*.done.json"))[0].unlink()
+    import hms_features.factory.backends as backends
 
-    calls = []
-    real = runner.extract_chunk
-    monkeypatch.setattr(
-        runner, "extract_chunk", lambda *a, **k: calls.append(a[3]) or real(*a, **k)
-    )
+    calls: dict[int, set] = {}
+    real = backends.extract_chunk
+
+    def spy(data_dir, split, chunk, index, *a, **k):
+        calls[index] = set(zip(chunk["eeg_id"], chunk["eeg_sub_id"]))
+        return real(data_dir, split, chunk, index, *a, **k)
+
+    monkeypatch.setattr(backends, "extract_chunk", spy)
     second = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
-    assert calls == [0]
-    assert second.n_chunks_resumed == first.n_chunks - 1
+    assert sorted(calls) == [0, *failed_chunks]
+    # a chunk with failures gives only its failed rows to the retry
+    retried = set().union(*(calls[i] for i in failed_chunks))
+    assert retried == {(3, 1), (4, 0), (5, 0), (6, 0)}
+    assert second.n_chunks_resumed == first.n_chunks - 1 - len(failed_chunks)
+    assert second.n_rows_retried == 4 and second.n_failed_rows == 4
     pd.testing.assert_frame_equal(before, pd.read_parquet(out))
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hms_features.errors import OutputPathError
 from hms_features.constants import (
     CLASSES,
     EEG_CHANNELS,
@@ -111,7 +112,7 @@ def test_simulate_labels_reproduces_train_csv(tiny: Path) -> None:
 
 
 def test_refuses_a_non_empty_folder(tiny: Path) -> None:
-    with pytest.raises(FileExistsError, match="not empty"):
+    with pytest.raises(OutputPathError, match="not empty"):
         generate_dataset(tiny, seed=7, n_patients=1, n_test=0)
 
 

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text}")
-    return value
+from hms_features.cli.common import add_command, add_quiet, fraction, n_jobs, positive_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``synth`` sub-command."""
     from hms_features.synth.dataset import DEFAULT_PATIENTS, DEFAULT_TEST_EEGS
 
-    p = subparsers.add_parser(
+    p = add_command(
+        subparsers,
         "synth",
         help="generate a synthetic data set (EEGs, spectrograms, votes) in the Kaggle layout",
         description=(
@@ -26,51 +21,57 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "the votes of a panel of simulated experts, with the real data's faults (NaN runs, "
             "9999 placeholder, zero padding). Same seed and arguments give identical files."
         ),
+        example="  hms synth --out data/synth --seed 7 --n-jobs 2",
     )
     p.add_argument("--out", required=True, help="output folder (must be new or empty)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument(
         "--patients",
-        type=int,
+        type=positive_int,
         default=DEFAULT_PATIENTS,
-        help=f"train patients, 1-6 EEGs each (default {DEFAULT_PATIENTS}: the demo set, "
-        "~250 EEGs and ~1,150 label rows)",
+        help="train patients, 1-6 EEGs each (the default is the demo set: ~250 EEGs and "
+        "~1,150 label rows)",
     )
     p.add_argument(
         "--test-eegs",
         type=int,
         default=DEFAULT_TEST_EEGS,
-        help=f"test EEGs, each from a patient not in train (default {DEFAULT_TEST_EEGS})",
+        help="test EEGs, each from a patient not in train (0 or more)",
     )
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel workers (-1: all cores)")
+    p.add_argument("--n-jobs", type=n_jobs, default=1, help="parallel workers (-1: all cores)")
     p.add_argument(
         "--missing-spectrograms",
-        type=_fraction,
+        type=fraction,
         default=0.0,
-        help="fraction of train spectrogram files left out (default 0)",
+        help="fraction of train spectrogram files left out (the features recompute them)",
     )
-    p.add_argument("--overwrite", action="store_true", help="allow a non-empty output folder")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a non-empty folder (files of the same names are replaced)",
+    )
+    add_quiet(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate the data set and print its summary; 0 on success, 2 on a bad output folder."""
+    """Generate the data set and print its summary."""
+    from hms_features.errors import UsageError
     from hms_features.synth import generate_dataset
+    from hms_features.synth.dataset import check_output_folder
 
-    try:
-        summary = generate_dataset(
-            args.out,
-            seed=args.seed,
-            n_patients=args.patients,
-            n_test=args.test_eegs,
-            n_jobs=args.n_jobs,
-            missing_spectrograms=args.missing_spectrograms,
-            overwrite=args.overwrite,
-            verbose=not args.no_progress,
-        )
-    except (FileExistsError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    if args.test_eegs < 0:
+        raise UsageError(f"--test-eegs must be 0 or more; got {args.test_eegs}")
+    check_output_folder(args.out, args.overwrite, what="--out", flag="--overwrite")
+    summary = generate_dataset(
+        args.out,
+        seed=args.seed,
+        n_patients=args.patients,
+        n_test=args.test_eegs,
+        n_jobs=args.n_jobs,
+        missing_spectrograms=args.missing_spectrograms,
+        overwrite=args.overwrite,
+        verbose=not args.quiet,
+    )
     print(summary.format())
     return 0

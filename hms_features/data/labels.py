@@ -79,6 +79,8 @@ def read_labels(path: str | Path, split: str = "train") -> pd.DataFrame:
     missing = [c for c in expected if c not in df.columns and c not in OPTIONAL_COLUMNS]
     if missing:
         raise LabelSchemaError(path, f"missing column(s) {missing}; found {list(df.columns)}")
+    if df.empty:
+        raise LabelSchemaError(path, "no label rows (the file holds only its header)")
     out = pd.DataFrame(index=df.index)
     for col in df.columns:
         out[col] = df[col]

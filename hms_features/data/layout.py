@@ -31,15 +31,21 @@ class KaggleLayout:
         """``train.csv`` or ``test.csv``."""
         return self.data_dir / f"{_check_split(split)}.csv"
 
+    def eeg_dir(self, split: str) -> Path:
+        """``train_eegs/`` or ``test_eegs/``."""
+        return self.data_dir / f"{_check_split(split)}_eegs"
+
+    def spectrogram_dir(self, split: str) -> Path:
+        """``train_spectrograms/`` or ``test_spectrograms/``."""
+        return self.data_dir / f"{_check_split(split)}_spectrograms"
+
     def eeg_path(self, split: str, eeg_id: int) -> Path:
         """The EEG parquet of ``eeg_id``."""
-        return self.data_dir / f"{_check_split(split)}_eegs" / f"{int(eeg_id)}.parquet"
+        return self.eeg_dir(split) / f"{int(eeg_id)}.parquet"
 
     def spectrogram_path(self, split: str, spectrogram_id: int) -> Path:
         """The spectrogram parquet of ``spectrogram_id``."""
-        return (
-            self.data_dir / f"{_check_split(split)}_spectrograms" / f"{int(spectrogram_id)}.parquet"
-        )
+        return self.spectrogram_dir(split) / f"{int(spectrogram_id)}.parquet"
 
     @property
     def sample_submission(self) -> Path:

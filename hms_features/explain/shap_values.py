@@ -14,15 +14,13 @@ All contributions here are in those raw-score (log-odds) units: ``+0.7`` on clas
 the odds of LPD against every other class by ``exp(0.7) ~ 2``, everything else being equal.
 
 A feature's percentile (0-100) places its value in the training population: it is read from
-101 quantiles of every feature (0th, 1st, ... 100th percentile) of the training features file,
-stored once in the model folder as ``feature_quantiles.json``.
+101 quantiles of every feature (0th, 1st, ... 100th percentile) of the training matrix, which
+``hms train`` stores in the model folder as ``feature_quantiles.json``
+(:mod:`hms_features.model.quantiles`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +30,44 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES
+from hms_features.model.errors import FeatureMismatchError
+from hms_features.model.quantiles import (
+    QUANTILE_LEVELS,
+    QUANTILES_FILE,
+    FeatureQuantiles,
+    feature_quantiles,
+    load_quantiles,
+    parquet_quantiles,
+    percentile_rank,
+    percentile_rank_matrix,
+    save_quantiles,
+)
 
-#: File name, inside a model folder, of the training population's feature quantiles.
-QUANTILES_FILE: str = "feature_quantiles.json"
-#: Percentile levels stored per feature: 0, 1, ..., 100.
-QUANTILE_LEVELS: np.ndarray = np.linspace(0.0, 100.0, 101)
+#: Percentiles and their file are defined in :mod:`hms_features.model.quantiles` (``hms train``
+#: writes them); they are re-exported here with the rest of the explanation API.
+__all__ = [
+    "QUANTILES_FILE",
+    "QUANTILE_LEVELS",
+    "FeatureQuantiles",
+    "FoldModel",
+    "ShapResult",
+    "booster_contributions",
+    "class_names",
+    "compute_shap",
+    "describe_feature",
+    "ensure_descriptions",
+    "ensure_quantiles",
+    "explain_rows",
+    "feature_family",
+    "feature_quantiles",
+    "load_quantiles",
+    "model_frame",
+    "percentile_rank",
+    "percentile_rank_matrix",
+    "save_quantiles",
+    "top_features",
+]
+
 #: Rows per ``pred_contrib`` call (bounds memory: rows x classes x features x 8 bytes).
 _CONTRIB_BATCH_ROWS: int = 512
 
@@ -144,14 +175,14 @@ def model_frame(model: FoldModel, features: pd.DataFrame) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
+    FeatureMismatchError
         Naming the missing features when ``features`` lacks some of the model's inputs.
     """
     names = list(model.feature_names)
     missing = [n for n in names if n not in features.columns]
     if missing:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-        raise ValueError(
+        raise FeatureMismatchError(
             f"the features lack {len(missing)} of the model's {len(names)} inputs ({shown}); "
             "were they extracted with the same feature version as the model?"
         )
@@ -250,156 +281,6 @@ def compute_shap(
 # --------------------------------------------------------------------------- percentiles
 
 
-@dataclass(frozen=True)
-class FeatureQuantiles:
-    """Quantiles of each feature in the training population.
-
-    Attributes
-    ----------
-    table : DataFrame, shape (101, n_features)
-        Row i holds the i-th percentile of each feature (NaN for a feature with no finite value).
-    n_rows : int
-        Number of training rows the quantiles were taken over.
-    source : str
-        Where they came from (the training features file).
-    """
-
-    table: pd.DataFrame
-    n_rows: int
-    source: str = ""
-
-    def percentile(self, features: pd.DataFrame) -> pd.DataFrame:
-        """Percentile (0-100) of each value in the training population (NaN if unknown).
-
-        Linear interpolation between the stored percentiles; a value equal to several stored
-        quantiles (a feature that is often exactly 0) gets the middle of their levels.
-        """
-        columns = list(features.columns)
-        out = np.full((len(features), len(columns)), np.nan)
-        stored = set(self.table.columns)
-        known = [j for j, name in enumerate(columns) if name in stored]
-        if known:
-            names = [columns[j] for j in known]
-            out[:, known] = percentile_rank_matrix(
-                features[names].to_numpy(dtype=np.float64), self.table[names].to_numpy()
-            )
-        return pd.DataFrame(out, index=features.index, columns=columns)
-
-    def to_json(self) -> dict:
-        """A JSON-able dict (NaN written as null)."""
-        feats = {
-            name: [None if not np.isfinite(v) else float(f"{v:.7g}") for v in self.table[name]]
-            for name in self.table.columns
-        }
-        return {
-            "levels": QUANTILE_LEVELS.tolist(),
-            "n_rows": int(self.n_rows),
-            "source": self.source,
-            "features": feats,
-        }
-
-    @classmethod
-    def from_json(cls, obj: dict) -> FeatureQuantiles:
-        """Inverse of :meth:`to_json`."""
-        feats = obj["features"]
-        table = pd.DataFrame(
-            {
-                name: np.array([np.nan if v is None else v for v in q], dtype=np.float64)
-                for name, q in feats.items()
-            }
-        )
-        n_rows = int(obj.get("n_rows", 0))
-        return cls(table=table, n_rows=n_rows, source=str(obj.get("source", "")))
-
-
-def percentile_rank(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Percentile (0-100) of ``values`` given a feature's stored quantiles (Q levels 0-100).
-
-    For a value between the stored quantiles ``q_i <= v < q_{i+1}`` (at levels ``l_i``),
-    ``p = l_i + (l_{i+1} - l_i) (v - q_i) / (q_{i+1} - q_i)``; for a value equal to stored
-    quantiles ``q_a = ... = q_b``, ``p = (l_a + l_b) / 2``; below the minimum 0, above the
-    maximum 100. NaN values, or a feature without finite quantiles, give NaN.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    q = np.asarray(quantiles, dtype=np.float64)
-    return percentile_rank_matrix(v.reshape(-1, 1), q.reshape(-1, 1)).reshape(v.shape)
-
-
-def percentile_rank_matrix(values: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """:func:`percentile_rank` of many features at once.
-
-    Parameters
-    ----------
-    values : array (n_rows, n_features)
-    quantiles : array (n_levels, n_features)
-        Each column non-decreasing, levels evenly spaced over 0-100.
-
-    Returns
-    -------
-    array (n_rows, n_features) of percentiles 0-100 (NaN where undefined).
-    """
-    v = np.asarray(values, dtype=np.float64)
-    q = np.asarray(quantiles, dtype=np.float64)
-    n_levels = q.shape[0]
-    levels = np.linspace(0.0, 100.0, n_levels)
-    with np.errstate(invalid="ignore"):
-        lo = (q[None, :, :] < v[:, None, :]).sum(axis=1)  # quantiles below v
-        hi = (q[None, :, :] <= v[:, None, :]).sum(axis=1)  # quantiles at or below v
-    cols = np.broadcast_to(np.arange(q.shape[1]), v.shape)
-    below = np.clip(lo - 1, 0, n_levels - 1)
-    above = np.clip(lo, 0, n_levels - 1)
-    q_below, q_above = q[below, cols], q[above, cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (v - q_below) / (q_above - q_below)
-        between = levels[below] + (levels[above] - levels[below]) * frac
-    out = np.where(
-        hi > lo,
-        0.5 * (levels[np.clip(lo, 0, n_levels - 1)] + levels[np.clip(hi - 1, 0, n_levels - 1)]),
-        between,
-    )
-    out = np.where(lo == 0, np.where(hi > 0, out, 0.0), out)
-    out = np.where(lo == n_levels, 100.0, out)
-    bad = ~np.isfinite(v) | ~np.isfinite(q).all(axis=0)[None, :]
-    return np.where(bad, np.nan, out)
-
-
-def feature_quantiles(
-    features: pd.DataFrame, names: Sequence[str] | None = None, source: str = ""
-) -> FeatureQuantiles:
-    """The 101 percentiles (0, 1, ..., 100) of each feature, ignoring NaN values."""
-    names = (
-        list(names)
-        if names is not None
-        else [c for c in features.columns if pd.api.types.is_float_dtype(features[c])]
-    )
-    values = np.array(features[names].to_numpy(dtype=np.float64), copy=True)
-    values[~np.isfinite(values)] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN quantiles
-        q = np.nanpercentile(values, QUANTILE_LEVELS, axis=0)
-    return FeatureQuantiles(pd.DataFrame(q, columns=names), n_rows=len(features), source=source)
-
-
-def load_quantiles(model_dir: str | Path) -> FeatureQuantiles | None:
-    """The stored quantiles of a model folder, or None when it has none."""
-    path = Path(model_dir) / QUANTILES_FILE
-    if not path.is_file():
-        return None
-    try:
-        return FeatureQuantiles.from_json(json.loads(path.read_text()))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not a valid feature-quantiles file ({exc})") from exc
-
-
-def save_quantiles(quantiles: FeatureQuantiles, model_dir: str | Path) -> Path:
-    """Write ``feature_quantiles.json`` into a model folder (atomically)."""
-    path = Path(model_dir) / QUANTILES_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(quantiles.to_json()))
-    os.replace(tmp, path)
-    return path
-
-
 def ensure_quantiles(
     model_dir: str | Path,
     feature_names: Sequence[str],
@@ -414,8 +295,8 @@ def ensure_quantiles(
     feature_names : sequence of str
         The model's features.
     features_path : path, optional
-        The training features parquet; used when the model folder has no quantiles yet (or
-        lacks some of the model's features).
+        The training features parquet; used only when the model folder has no quantiles (a
+        folder written before ``hms train`` stored them) or lacks some of the model's features.
 
     Returns
     -------
@@ -429,13 +310,10 @@ def ensure_quantiles(
         return stored
     path = Path(features_path)
     if not path.is_file():
-        raise FileNotFoundError(f"training features file not found: {path}")
-    import pyarrow.parquet as pq
+        from hms_features.errors import InputNotFoundError
 
-    available = set(pq.read_schema(path).names)
-    cols = [n for n in feature_names if n in available]
-    frame = pd.read_parquet(path, columns=cols)
-    quantiles = feature_quantiles(frame, cols, source=str(path))
+        raise InputNotFoundError(f"training features file {path} not found")
+    quantiles = parquet_quantiles(path, feature_names)
     try:
         save_quantiles(quantiles, model_dir)
     except OSError:  # a read-only model folder: use them without storing

@@ -6,7 +6,12 @@ Layout of a model folder (see ``models/README.md``)::
       model.json      format version, classes, feature names, fold files, training
                       configuration, package versions, CV scores
       fold_0.txt ...  one LightGBM Booster per CV fold (``Booster.save_model`` text)
+      feature_quantiles.json   percentiles of each feature among the training rows
       cv_report.json, cv_report.md, oof.parquet, feature_importance.csv   (training reports)
+
+Everything that ``predict``, ``explain`` and ``cohort`` need is inside the folder: a copy works
+anywhere. :func:`staged_model_dir` writes a folder atomically (a hidden sibling renamed into
+place), so that a folder never mixes files of two training runs.
 
 Loading reads JSON with :func:`json.load` and boosters with ``lightgbm.Booster(model_file=...)``:
 no code from the folder is ever executed (unlike pickle/joblib files).
@@ -20,9 +25,14 @@ with a message naming both versions.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import platform
 import re
+import secrets
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
-from hms_features.errors import HMSError
+from hms_features.errors import HMSError, OutputPathError
+from hms_features.model.errors import FeatureMismatchError
 from hms_features.model.objective import softmax
 
 #: Written into every model.json; see the module docstring for the compatibility policy.
@@ -107,12 +118,12 @@ class TrainedModel:
         """The feature columns of ``X`` as float32 (n, n_features), in model order.
 
         Key columns (eeg_id, eeg_sub_id, spectrogram_id, patient_id) are ignored; any other
-        missing or extra column raises ValueError naming it.
+        missing or extra column raises FeatureMismatchError (a ValueError) naming it.
         """
         n_feat = len(self.feature_names)
         if isinstance(X, np.ndarray):
             if X.ndim != 2 or X.shape[1] != n_feat:
-                raise ValueError(
+                raise FeatureMismatchError(
                     f"expected a feature array of shape (n_rows, {n_feat}), got {X.shape}"
                 )
             return np.ascontiguousarray(X, dtype=np.float32)
@@ -129,12 +140,14 @@ class TrainedModel:
                 parts.append(f"missing {len(missing)} feature column(s): {_describe_list(missing)}")
             if extra:
                 parts.append(f"{len(extra)} unexpected column(s): {_describe_list(extra)}")
-            raise ValueError(
+            raise FeatureMismatchError(
                 f"feature table does not match the model's {n_feat} features: " + "; ".join(parts)
             )
         non_numeric = [c for c in self.feature_names if not pd.api.types.is_numeric_dtype(X[c])]
         if non_numeric:
-            raise ValueError(f"non-numeric feature column(s): {_describe_list(non_numeric)}")
+            raise FeatureMismatchError(
+                f"non-numeric feature column(s): {_describe_list(non_numeric)}"
+            )
         return np.ascontiguousarray(X[self.feature_names].to_numpy(dtype=np.float32))
 
     def predict_raw(self, X: pd.DataFrame | np.ndarray) -> list[np.ndarray]:
@@ -226,6 +239,72 @@ def save_model(
     path = model_dir / MODEL_JSON
     path.write_text(json.dumps(to_jsonable(doc), indent=2) + "\n")
     return path
+
+
+def check_model_dir(path: str | Path, what: str = "model_dir") -> Path:
+    """Check, before any work, that a new model can be written to ``path``.
+
+    The folder is replaced as a whole by :func:`staged_model_dir`, so an existing folder must be
+    empty or a model folder (with ``model.json``): a user's unrelated files are never deleted.
+
+    Raises
+    ------
+    OutputPathError
+        ``path`` is a file, a folder holding files but no model.json, or not writable.
+    """
+    from hms_features.data.paths import output_dir
+
+    path = Path(os.path.abspath(path))
+    output_dir(path, what)
+    if path.is_dir():
+        if any(path.iterdir()) and not (path / MODEL_JSON).is_file():
+            raise OutputPathError(
+                f"{what} {path} holds files but no {MODEL_JSON}, so it is not a model folder; "
+                "hms train replaces the whole folder, so give a new or empty one, "
+                f"e.g. {path / 'NAME'}"
+            )
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise OutputPathError(
+                f"{what} {path}: its parent folder {path.parent} is not writable (the model "
+                "folder is replaced by renaming)"
+            )
+    return path
+
+
+@contextlib.contextmanager
+def staged_model_dir(model_dir: str | Path) -> Iterator[Path]:
+    """Write a model folder atomically: yields a hidden sibling folder to write into.
+
+    When the ``with`` block ends normally, the sibling replaces ``model_dir`` (the previous
+    folder is renamed aside, the new one renamed into place, the previous one deleted): a
+    finished run leaves no file of an earlier run. On any exception (Ctrl-C included) the
+    sibling is deleted and the previous model is left untouched.
+    """
+    target = Path(os.path.abspath(model_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = target.with_name(f".{target.name}.partial-{secrets.token_hex(4)}")
+    stage.mkdir()
+    try:
+        yield stage
+        _swap_into_place(stage, target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(stage: Path, target: Path) -> None:
+    """Rename ``stage`` to ``target``; a previous ``target`` is renamed aside, then deleted."""
+    if not target.exists():
+        os.rename(stage, target)
+        return
+    old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
+    os.rename(target, old)
+    try:
+        os.rename(stage, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def to_jsonable(obj: Any) -> Any:

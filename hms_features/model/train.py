@@ -18,7 +18,9 @@ rows with >= 10 votes, where the experts' consensus is stable.
 from __future__ import annotations
 
 import gc
+import os
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,7 +31,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from hms_features.constants import CLASSES, HIGH_VOTE_THRESHOLD, VOTE_COLUMNS
+from hms_features.errors import HMSWarning, InputNotFoundError, UsageError
 from hms_features.model.cv import make_folds
+from hms_features.model.errors import TrainingDataError
 from hms_features.model.files import KEY_COLUMNS
 from hms_features.model.objective import (
     SoftmaxObjective,
@@ -52,6 +56,10 @@ VARIANTS: dict[str, str] = {
 MODEL_VARIANTS: tuple[str, ...] = ("hard", "soft", "weighted", "two_stage")
 
 Log = Callable[[str], None]
+#: What :func:`load_training_data` does with label rows that have no feature row.
+MISSING_FEATURES: tuple[str, ...] = ("error", "drop")
+#: Label rows named as examples in messages.
+_SHOWN_IDS: int = 5
 
 
 def _print(msg: str) -> None:
@@ -95,13 +103,21 @@ class TrainConfig:
             self.variants = (*self.variants, "soft")
         unknown = [v for v in self.variants if v not in VARIANTS]
         if unknown:
-            raise ValueError(f"unknown variant(s) {unknown}; choose from {list(VARIANTS)}")
+            raise UsageError(
+                f"--variants: unknown variant(s) {', '.join(unknown)}; choose from "
+                + ", ".join(VARIANTS)
+            )
         if not any(v in MODEL_VARIANTS for v in self.variants):
-            raise ValueError(
-                f"variants {list(self.variants)} include no model; add one of {MODEL_VARIANTS}"
+            raise UsageError(
+                f"--variants {','.join(self.variants)} includes no model; add one of "
+                + ", ".join(MODEL_VARIANTS)
             )
         if not 0.0 < self.low_vote_weight <= 1.0:
-            raise ValueError(f"low_vote_weight must be in (0, 1], got {self.low_vote_weight}")
+            raise UsageError(
+                f"--low-vote-weight must be above 0 and at most 1, got {self.low_vote_weight}"
+            )
+        if self.n_folds < 2:
+            raise UsageError(f"--folds must be at least 2, got {self.n_folds}")
 
     def to_dict(self) -> dict:
         """JSON-ready dict of the configuration."""
@@ -186,74 +202,142 @@ class TrainingData:
         return self.labels["expert_consensus"].map(lookup).to_numpy(dtype=np.int64)
 
 
-def _feature_columns(columns: list[str], source: str) -> list[str]:
+def _check_columns(columns: list[str], source: str) -> list[str]:
+    """The feature columns of a training table, after checking its key columns.
+
+    Raises
+    ------
+    TrainingDataError
+        Test-split features (no ``eeg_sub_id``), no ``eeg_id``, or no feature column.
+    """
+    present = set(columns)
+    if "eeg_sub_id" not in present and ("spectrogram_id" in present or "eeg_id" in present):
+        raise TrainingDataError(
+            f"{source}: these are test-split features (no eeg_sub_id column); pass the "
+            "features of `hms features --split train`"
+        )
+    missing = [c for c in ("eeg_id", "eeg_sub_id") if c not in present]
+    if missing:
+        raise TrainingDataError(
+            f"{source}: no key column(s) {', '.join(missing)}; pass the features of "
+            "`hms features --split train`"
+        )
     names = [c for c in columns if c not in KEY_COLUMNS]
     if not names:
-        raise ValueError(f"{source}: no feature columns besides the keys {sorted(KEY_COLUMNS)}")
+        raise TrainingDataError(
+            f"{source}: no feature columns besides the keys {', '.join(sorted(KEY_COLUMNS))}"
+        )
     return names
 
 
+def _some_ids(rows: pd.DataFrame) -> str:
+    shown = [f"({int(r.eeg_id)}, {int(r.eeg_sub_id)})" for r in rows.head(_SHOWN_IDS).itertuples()]
+    return ", ".join(shown) + (" ..." if len(rows) > _SHOWN_IDS else "")
+
+
 def _align(
-    keys: pd.DataFrame, labels: pd.DataFrame, source: str, log: Log
+    keys: pd.DataFrame, labels: pd.DataFrame, source: str, missing_features: str = "error"
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Match feature rows to label rows on (eeg_id, eeg_sub_id).
 
-    Returns the feature-row index of each kept label row and the kept label rows (in label
-    order).
+    Label rows without a feature row are an error (``missing_features="error"``) or left out
+    with an :class:`~hms_features.errors.HMSWarning` (``"drop"``); feature rows without a label
+    row are ignored with a warning. Returns the feature-row index of each kept label row and
+    the kept label rows (in label order).
     """
     on = ["eeg_id", "eeg_sub_id"]
-    missing = [c for c in on if c not in keys.columns]
-    if missing:
-        raise ValueError(f"{source}: feature table lacks key column(s) {missing}")
     k = keys[on].astype(np.int64).assign(_frow=np.arange(len(keys)))
     dup = k.duplicated(on)
     if dup.any():
-        first = k[dup].iloc[0]
-        raise ValueError(
-            f"{source}: {int(dup.sum())} duplicated feature row(s), e.g. eeg_id "
-            f"{int(first.eeg_id)} eeg_sub_id {int(first.eeg_sub_id)}"
+        raise TrainingDataError(
+            f"{source}: {int(dup.sum())} duplicated feature row(s) (eeg_id, eeg_sub_id): "
+            f"{_some_ids(k[dup])}"
         )
     lab = labels.reset_index(drop=True)
-    merged = lab.assign(_lrow=np.arange(len(lab))).merge(k, on=on, how="inner", sort=False)
-    merged = merged.sort_values("_lrow")
-    if merged.empty:
-        raise ValueError(
-            f"{source}: no feature row matches a label row on (eeg_id, eeg_sub_id); is this "
-            "the feature table of this train.csv?"
+    merged = lab.assign(_lrow=np.arange(len(lab))).merge(
+        k, on=on, how="left", sort=False, indicator=True
+    )
+    found = (merged["_merge"] == "both").to_numpy()
+    if not found.any():
+        raise TrainingDataError(
+            f"{source}: no feature row matches a label row of train.csv on (eeg_id, "
+            "eeg_sub_id); is this the feature table of this data folder?"
         )
-    n_unlabelled = len(keys) - len(merged)
-    n_unfeatured = len(lab) - len(merged)
+    n_unlabelled = len(keys) - int(found.sum())
     if n_unlabelled:
-        log(f"warning: {n_unlabelled} feature row(s) have no label row and are ignored")
-    if n_unfeatured:
-        log(f"warning: {n_unfeatured} label row(s) have no features and are left out")
+        warnings.warn(
+            HMSWarning(
+                f"{source}: {n_unlabelled} of {len(keys)} feature row(s) have no label row in "
+                "train.csv and are ignored"
+            ),
+            stacklevel=3,
+        )
+    if not found.all():
+        _missing_label_rows(merged[~found], len(lab), source, missing_features)
+    merged = merged[found]
     kept = lab.iloc[merged["_lrow"].to_numpy()].reset_index(drop=True)
-    return merged["_frow"].to_numpy(), kept
+    return merged["_frow"].to_numpy(dtype=np.int64), kept
+
+
+def _missing_label_rows(rows: pd.DataFrame, total: int, source: str, how: str) -> None:
+    """Raise (``how="error"``) or warn (``"drop"``) about label rows without a feature row."""
+    what = (
+        f"{len(rows)} of {total} label rows of train.csv ({len(rows) / total:.0%}) have no "
+        f"feature row in {source}, e.g. (eeg_id, eeg_sub_id) {_some_ids(rows)}"
+    )
+    if how == "error":
+        raise TrainingDataError(
+            f"{what}; extract their features (`hms features --split train`), or pass "
+            "--allow-missing-features to train without them"
+        )
+    warnings.warn(HMSWarning(f"{what}; they are left out of training"), stacklevel=4)
 
 
 def load_training_data(
     features: str | Path | pd.DataFrame,
     labels: pd.DataFrame,
-    log: Log = _print,
+    log: Log | None = None,
     batch_rows: int = 8192,
+    missing_features: str = "error",
 ) -> TrainingData:
     """Join a feature table (parquet path or DataFrame) with ``train.csv`` label rows.
 
-    The parquet is streamed in row batches into one preallocated float32 matrix, so the peak
-    memory is the matrix plus one batch (100k rows x 1000 features: 400 MB).
+    The schema is checked before any column is read; the parquet is then streamed in row
+    batches into one preallocated float32 matrix, so the peak memory is the matrix plus one
+    batch (100k rows x 1000 features: 400 MB).
+
+    Parameters
+    ----------
+    features : path or DataFrame
+        The features of ``hms features --split train``.
+    labels : DataFrame
+        ``train.csv`` as read by :func:`hms_features.data.read_labels`.
+    log : callable, optional
+        Unused (kept for callers that pass it); anything left out is an
+        :class:`~hms_features.errors.HMSWarning`.
+    batch_rows : int
+        Parquet rows read at a time.
+    missing_features : {'error', 'drop'}
+        Label rows without a feature row: an error naming them (default) or left out with an
+        ``HMSWarning`` (``hms train --allow-missing-features``).
 
     Raises
     ------
-    ValueError
-        No overlap, duplicated keys, non-numeric feature columns (named).
+    TrainingDataError
+        Test-split features, no overlap, duplicated keys, label rows without features,
+        non-numeric feature columns (named).
+    InputNotFoundError
+        The parquet file does not exist.
     """
+    if missing_features not in MISSING_FEATURES:
+        raise ValueError(f"missing_features must be one of {MISSING_FEATURES}")
     if isinstance(features, pd.DataFrame):
         source = "feature table"
-        names = _feature_columns([str(c) for c in features.columns], source)
+        names = _check_columns([str(c) for c in features.columns], source)
         bad = [c for c in names if not pd.api.types.is_numeric_dtype(features[c])]
         if bad:
-            raise ValueError(f"{source}: non-numeric feature column(s) {bad[:20]}")
-        frows, kept = _align(features, labels, source, log)
+            raise TrainingDataError(f"{source}: non-numeric feature column(s) {bad[:20]}")
+        frows, kept = _align(features, labels, source, missing_features)
         X = np.empty((len(frows), len(names)), dtype=np.float32)
         for start in range(0, len(frows), batch_rows):
             rows = frows[start : start + batch_rows]
@@ -262,10 +346,12 @@ def load_training_data(
 
     path = Path(features)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: feature parquet not found (make it with `hms features`)")
+        raise InputNotFoundError(
+            f"feature parquet {path} not found (make it with `hms features --split train`)"
+        )
     pf = pq.ParquetFile(path)
     schema = pf.schema_arrow
-    names = _feature_columns(list(schema.names), str(path))
+    names = _check_columns(list(schema.names), str(path))
     import pyarrow.types as pat
 
     bad = [
@@ -274,9 +360,9 @@ def load_training_data(
         if not (pat.is_floating(schema.field(n).type) or pat.is_integer(schema.field(n).type))
     ]
     if bad:
-        raise ValueError(f"{path}: non-numeric feature column(s) {bad[:20]}")
+        raise TrainingDataError(f"{path}: non-numeric feature column(s) {bad[:20]}")
     keys = pq.read_table(path, columns=["eeg_id", "eeg_sub_id"]).to_pandas()
-    frows, kept = _align(keys, labels, str(path), log)
+    frows, kept = _align(keys, labels, str(path), missing_features)
     dest = np.full(len(keys), -1, dtype=np.int64)
     dest[frows] = np.arange(len(frows))
     X = np.empty((len(frows), len(names)), dtype=np.float32)
@@ -555,36 +641,52 @@ def train_model(
     model_dir: str | Path,
     config: TrainConfig | None = None,
     log: Log | None = _print,
+    missing_features: str = "error",
 ) -> dict:
-    """Cross-validate every variant, then write the model folder.
+    """Cross-validate every variant, then write the model folder (atomically).
 
     Writes ``fold_<k>.txt`` + ``model.json`` of the shipped variant (lowest out-of-fold KL on
-    rows with >= 10 votes), ``cv_report.json``/``.md``, ``oof.parquet`` and
-    ``feature_importance.csv`` into ``model_dir``.
+    rows with >= 10 votes), ``feature_quantiles.json`` (percentiles of every feature among the
+    training rows), ``cv_report.json``/``.md``, ``oof.parquet`` and ``feature_importance.csv``.
+    The folder is built beside ``model_dir`` and renamed into place when complete
+    (:func:`~hms_features.model.files.staged_model_dir`): an interrupted or failed run leaves
+    the previous model untouched, a finished one leaves no file of an earlier run.
 
     Parameters
     ----------
     features : path or DataFrame
-        Feature table (parquet of ``hms features``).
+        Feature table (parquet of ``hms features --split train``).
     labels : DataFrame
         ``train.csv`` as read by :func:`hms_features.data.read_labels`.
     model_dir : path
-        Output folder.
+        Output folder: new, empty, or a model folder (it is replaced as a whole).
     config : TrainConfig
     log : callable or None
+        Receives the progress lines (None: silent).
+    missing_features : {'error', 'drop'}
+        Label rows without a feature row: an error (default) or left out with a warning.
 
     Returns
     -------
     dict
         The CV report.
+
+    Raises
+    ------
+    OutputPathError
+        ``model_dir`` is a file or a non-empty folder that is not a model folder (checked
+        before training).
+    TrainingDataError
+        See :func:`load_training_data`.
     """
-    from hms_features.model.files import save_model
-    from hms_features.model.report import build_report, feature_importance, oof_table, write_report
+    from hms_features.model.files import check_model_dir, staged_model_dir
+    from hms_features.model.report import build_report, write_report
 
     config = config or TrainConfig()
     log = log or _quiet
+    model_dir = check_model_dir(model_dir)
     t0 = time.perf_counter()
-    data = load_training_data(features, labels, log=log)
+    data = load_training_data(features, labels, missing_features=missing_features)
     log(
         f"training on {data.X.shape[0]} label rows x {data.X.shape[1]} features, "
         f"{data.labels['patient_id'].nunique()} patients, {config.n_folds} folds, "
@@ -592,11 +694,32 @@ def train_model(
     )
     result = train_cv(data, config, log=log)
     report = build_report(data, result, config)
+    source = "feature table" if isinstance(features, pd.DataFrame) else os.path.abspath(features)
+    log(f"writing {model_dir}")
+    with staged_model_dir(model_dir) as stage:
+        write_model_folder(stage, data, result, report, config, source)
+        report["seconds"] = round(time.perf_counter() - t0, 2)
+        write_report(stage, report)
+    return report
+
+
+def write_model_folder(
+    folder: Path,
+    data: TrainingData,
+    result: CVResult,
+    report: dict,
+    config: TrainConfig,
+    source: str,
+) -> None:
+    """Write the shipped boosters, model.json, the feature quantiles and the training tables
+    (``oof.parquet``, ``feature_importance.csv``) into ``folder``."""
+    from hms_features.model.files import save_model
+    from hms_features.model.quantiles import feature_quantiles, save_quantiles
+    from hms_features.model.report import feature_importance, oof_table
+
     shipped = report["shipped_variant"]
-    model_dir = Path(model_dir)
-    model_dir.mkdir(parents=True, exist_ok=True)
     save_model(
-        model_dir,
+        folder,
         result.boosters[shipped],
         data.feature_names,
         config={**config.to_dict(), "variant": shipped, "variant_description": VARIANTS[shipped]},
@@ -607,17 +730,13 @@ def train_model(
             "variant": shipped,
             "selection_rule": report["selection_rule"],
             "class_prior": result.class_prior.tolist(),
-            "training_data": {
-                "features": str(features) if not isinstance(features, pd.DataFrame) else None,
-                **report["data"],
-            },
+            # information only: nothing reads the features file again after training
+            "training_data": {"features": source, **report["data"]},
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         },
     )
-    report["seconds"] = round(time.perf_counter() - t0, 2)
-    write_report(model_dir, report)
-    oof_table(data, result).to_parquet(model_dir / "oof.parquet", index=False)
+    save_quantiles(feature_quantiles(data.X, data.feature_names, source=source), folder)
+    oof_table(data, result).to_parquet(folder / "oof.parquet", index=False)
     feature_importance(result.boosters[shipped], data.feature_names).to_csv(
-        model_dir / "feature_importance.csv", index=False
+        folder / "feature_importance.csv", index=False
     )
-    return report

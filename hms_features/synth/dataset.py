@@ -52,6 +52,8 @@ from hms_features.constants import (
     SPEC_COLUMNS,
     VOTE_COLUMNS,
 )
+from hms_features.data.paths import output_dir
+from hms_features.errors import OutputPathError, UsageError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
 from hms_features.synth.panel import RaterPool, cast_votes, draw_panel, draw_rater_pool
 from hms_features.synth.recording import PatientTraits, Recording, build_recording, draw_patient
@@ -658,14 +660,10 @@ def generate_dataset(
     t_start = time.perf_counter()
     out = Path(out_dir)
     if n_patients < 1 or n_test < 0:
-        raise ValueError(f"need n_patients >= 1 and n_test >= 0; got {n_patients} and {n_test}")
+        raise UsageError(f"need n_patients >= 1 and n_test >= 0; got {n_patients} and {n_test}")
     if not 0.0 <= missing_spectrograms <= 1.0:
-        raise ValueError(f"missing_spectrograms must be in [0, 1]; got {missing_spectrograms}")
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise FileExistsError(
-            f"output folder {out} exists and is not empty; "
-            "choose a new folder or pass overwrite=True"
-        )
+        raise UsageError(f"missing_spectrograms must be in [0, 1]; got {missing_spectrograms}")
+    check_output_folder(out, overwrite)
     rates = fault_rates or FaultRates()
     for sub in ("train_eegs", "train_spectrograms", "test_eegs", "test_spectrograms"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -677,6 +675,19 @@ def generate_dataset(
     test = rows[rows["patient_id"].isin(patient_ids[n_patients:])]
     paths = _write_tables(out, train, test)
     return _summarise(out, train, test, n_patients, n_test, paths, time.perf_counter() - t_start)
+
+
+def check_output_folder(
+    out: str | Path, overwrite: bool, what: str = "output folder", flag: str = "overwrite=True"
+) -> Path:
+    """The data set's folder: new, empty, or ``overwrite`` given (``what`` and ``flag`` name
+    the folder and the permission in the caller's words)."""
+    out = output_dir(out, what)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise OutputPathError(
+            f"{what} {out} exists and is not empty; choose a new folder or pass {flag}"
+        )
+    return out
 
 
 def _run(tasks: Sequence[_PatientTask], n_jobs: int, verbose: bool) -> list[list[dict]]:
