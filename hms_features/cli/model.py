@@ -1,84 +1,163 @@
-"""``hms train``, ``hms predict`` and ``hms offline-kit``."""
+"""``hms train``, ``hms predict`` and ``hms offline-kit``.
+
+Arguments and paths are checked before any work starts; errors a user can fix are
+:class:`~hms_features.errors.HMSError` raised by the library and reported once by
+:func:`hms_features.cli.main`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+
+from hms_features.cli.common import (
+    add_command,
+    add_quiet,
+    at_least_two,
+    fraction,
+    n_jobs,
+    positive_float,
+    positive_int,
+)
 
 DEFAULT_VARIANTS = "prior,hard,soft,weighted,two_stage"
+#: Default weight of the low-vote rows in the 'weighted' variant (see TrainConfig).
+DEFAULT_LOW_VOTE_WEIGHT = 0.25
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``train``, ``predict`` and ``offline-kit`` sub-commands."""
-    p = subparsers.add_parser(
+    _add_train(subparsers)
+    _add_predict(subparsers)
+    _add_offline_kit(subparsers)
+
+
+def _add_train(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
         "train",
         help="cross-validate LightGBM on vote distributions and write a model folder",
         description=(
             "Train LightGBM variants (class prior, hard labels, soft labels, low-vote weighting, "
             "two-stage) on folds grouped by patient, report out-of-fold KL divergence (one row "
             "per EEG and rows with >= 10 votes) and ship the best variant on high-vote rows as "
-            "fold_<k>.txt + model.json (no pickle)."
+            "fold_<k>.txt + model.json (no pickle), with the training percentiles of every "
+            "feature (feature_quantiles.json). The model folder is written beside --model-dir "
+            "and renamed into place when complete: an interrupted run leaves the previous model "
+            "as it was, a finished run leaves no file of an earlier one. Every label row of "
+            "train.csv must have a feature row (else an error naming them), unless "
+            "--allow-missing-features."
+        ),
+        example=(
+            "  hms features --data-dir data --split train --out features_train.parquet\n"
+            "  hms train --data-dir data --features features_train.parquet "
+            "--model-dir models/lgbm --folds 5"
         ),
     )
     p.add_argument("--data-dir", required=True, help="Kaggle-layout data folder (its train.csv)")
     p.add_argument(
         "--features", required=True, help="feature parquet of `hms features --split train`"
     )
-    p.add_argument("--model-dir", required=True, help="output folder, e.g. models/NAME")
-    p.add_argument("--folds", type=int, default=5, help="number of patient-grouped folds")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--n-jobs", type=int, default=1, help="LightGBM threads (-1: all cores)")
+    p.add_argument(
+        "--model-dir",
+        required=True,
+        help="model folder to write, e.g. models/NAME: new, empty, or an earlier model folder "
+        "(replaced as a whole)",
+    )
+    p.add_argument(
+        "--allow-missing-features",
+        action="store_true",
+        help="train without the label rows that have no feature row (a warning says how many) "
+        "instead of stopping with an error",
+    )
+    p.add_argument(
+        "--folds", type=at_least_two, default=5, help="number of patient-grouped CV folds"
+    )
+    p.add_argument("--seed", type=int, default=42, help="seed of the folds and of LightGBM")
+    p.add_argument("--n-jobs", type=n_jobs, default=1, help="LightGBM threads (-1: every core)")
     p.add_argument(
         "--variants",
         default=DEFAULT_VARIANTS,
-        help=f"comma-separated variants to train (default {DEFAULT_VARIANTS})",
+        help="comma-separated variants to train side by side (prior, hard, soft, weighted, "
+        "two_stage); the best model variant on rows with >= 10 votes is shipped",
     )
     p.add_argument(
         "--low-vote-weight",
-        type=float,
+        type=fraction,
         default=None,
         metavar="W",
-        help="weight of rows with <= 7 votes in the 'weighted' variant (default 0.25; giving it "
-        "adds 'weighted' to the variants)",
+        help=f"weight (0 < W <= 1) of rows with <= 7 votes in the 'weighted' variant "
+        f"(default: {DEFAULT_LOW_VOTE_WEIGHT}); adds 'weighted' to --variants if it is not "
+        "there (the default list has it)",
     )
     p.add_argument(
         "--two-stage",
         action="store_true",
-        help="add the 'two_stage' variant (continue boosting on rows with >= 10 votes)",
+        help="adds 'two_stage' (soft labels, then boosting continued on rows with >= 10 votes) "
+        "to --variants if it is not there (the default list has it)",
     )
-    p.add_argument("--learning-rate", type=float, default=0.05)
-    p.add_argument("--num-leaves", type=int, default=31)
     p.add_argument(
-        "--max-rounds", type=int, default=2000, help="boosting rounds before early stopping"
+        "--learning-rate", type=positive_float, default=0.05, help="LightGBM learning rate"
     )
-    p.add_argument("--early-stopping", type=int, default=100, help="patience in rounds")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--num-leaves", type=at_least_two, default=31, help="leaves per tree (at least 2)"
+    )
+    p.add_argument(
+        "--max-rounds",
+        type=positive_int,
+        default=2000,
+        help="boosting rounds at most (early stopping usually ends sooner)",
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=positive_int,
+        default=100,
+        help="stop after this many rounds without a better validation KL",
+    )
+    add_quiet(p)
     p.set_defaults(func=run_train)
 
-    p = subparsers.add_parser(
+
+def _add_predict(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
         "predict",
         help="score test.csv's EEGs offline and write a submission",
         description=(
             "Compute features of the test EEGs, average the fold models' probabilities and write "
-            "a submission with sample_submission.csv's columns and row order (rows sum to 1)."
+            "a submission with sample_submission.csv's columns and row order (rows sum to 1). "
+            "Test EEGs without a prediction get the training class prior (with a warning)."
+        ),
+        example=(
+            "  hms predict --data-dir data --model-dir models/lgbm --out submission.csv --n-jobs 2"
         ),
     )
     p.add_argument(
         "--data-dir", required=True, help="Kaggle-layout data folder (test.csv, test_eegs/)"
     )
     p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
-    p.add_argument("--out", required=True, help="submission CSV to write")
-    p.add_argument("--n-jobs", type=int, default=1, help="parallel feature workers (-1: all cores)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--out", required=True, help="submission CSV file to write")
+    p.add_argument(
+        "--n-jobs", type=n_jobs, default=1, help="parallel feature workers (-1: every core)"
+    )
+    add_quiet(p)
     p.set_defaults(func=run_predict)
 
-    p = subparsers.add_parser(
+
+def _add_offline_kit(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
         "offline-kit",
         help="wheels + model folder to install and score without network (Kaggle)",
         description=(
             "Build the project's wheel, download the wheels of its runtime dependencies and copy "
             "the model folder into OUT, with README.txt giving the offline install line "
-            "`pip install --no-index --find-links OUT/wheels hms-features`."
+            "`pip install --no-index --find-links OUT/wheels hms-features`. Without the target "
+            "options the wheels are for this machine's Python and platform."
+        ),
+        example=(
+            "  hms offline-kit --model-dir models/lgbm --out kit \\\n"
+            "      --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \\\n"
+            "      --python-version 3.11 --implementation cp --abi cp311"
         ),
     )
     p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
@@ -92,6 +171,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--python-version", default=None, help="target Python, e.g. 3.11")
     p.add_argument("--implementation", default=None, help="target implementation, e.g. cp")
     p.add_argument("--abi", default=None, help="target ABI, e.g. cp311")
+    add_quiet(p)
     p.set_defaults(func=run_offline_kit)
 
 
@@ -104,77 +184,85 @@ def _variants(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _log(args: argparse.Namespace):
+    return None if args.quiet else print
+
+
 def run_train(args: argparse.Namespace) -> int:
     """``hms train``."""
-    from hms_features.data import HMSDataError, KaggleLayout, read_labels
+    from hms_features.data import KaggleLayout, read_labels
+    from hms_features.data.paths import input_dir, input_file
+    from hms_features.model.files import check_model_dir
     from hms_features.model.train import TrainConfig, train_model
 
-    try:
-        config = TrainConfig(
-            n_folds=args.folds,
-            seed=args.seed,
-            n_jobs=args.n_jobs,
-            variants=_variants(args),
-            learning_rate=args.learning_rate,
-            num_leaves=args.num_leaves,
-            num_boost_round=args.max_rounds,
-            early_stopping_rounds=args.early_stopping,
-            low_vote_weight=0.25 if args.low_vote_weight is None else args.low_vote_weight,
-        )
-        labels = read_labels(KaggleLayout(args.data_dir).labels_csv("train"), split="train")
-        log = None if args.quiet else print
-        report = train_model(args.features, labels, args.model_dir, config, log=log)
-    except (HMSDataError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    scores = report["scores"]
+    input_dir(args.data_dir, "--data-dir")
+    input_file(args.features, "--features", " (make it with `hms features --split train`)")
+    check_model_dir(args.model_dir, "--model-dir")
+    weight = DEFAULT_LOW_VOTE_WEIGHT if args.low_vote_weight is None else args.low_vote_weight
+    config = TrainConfig(
+        n_folds=args.folds,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+        variants=_variants(args),
+        learning_rate=args.learning_rate,
+        num_leaves=args.num_leaves,
+        num_boost_round=args.max_rounds,
+        early_stopping_rounds=args.early_stopping,
+        low_vote_weight=weight,
+    )
+    labels = read_labels(KaggleLayout(args.data_dir).labels_csv("train"), split="train")
+    report = train_model(
+        args.features,
+        labels,
+        args.model_dir,
+        config,
+        log=_log(args),
+        missing_features="drop" if args.allow_missing_features else "error",
+    )
+    _print_scores(report, args.model_dir)
+    return 0
+
+
+def _print_scores(report: dict, model_dir: str) -> None:
     print(f"{'variant':<10} {'KL/EEG':>8} {'KL>=10v':>8} {'KL rows':>8}")
-    for name, s in scores.items():
+    for name, s in report["scores"].items():
         vals = [s[v]["overall"] for v in ("eeg", "high_vote", "all_rows")]
         cells = " ".join("       -" if x is None else f"{x:8.4f}" for x in vals)
         print(f"{name:<10} {cells}")
     print(
-        f"shipped: {report['shipped_variant']} ({report['selection_rule']}) -> {args.model_dir} "
+        f"shipped: {report['shipped_variant']} ({report['selection_rule']}) -> {model_dir} "
         f"in {report['seconds']:.1f} s"
     )
-    return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:
     """``hms predict``."""
-    from hms_features.data import HMSDataError
-    from hms_features.model.files import ModelFormatError
+    from hms_features.data.paths import input_dir, output_file
     from hms_features.model.predict import predict_submission
 
-    try:
-        predict_submission(
-            args.data_dir,
-            args.model_dir,
-            args.out,
-            n_jobs=args.n_jobs,
-            progress=not args.no_progress,
-        )
-    except (HMSDataError, ModelFormatError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    input_dir(args.data_dir, "--data-dir")
+    input_dir(args.model_dir, "--model-dir")
+    output_file(args.out, "--out", example="submission.csv")
+    predict_submission(
+        args.data_dir, args.model_dir, args.out, n_jobs=args.n_jobs, progress=not args.quiet
+    )
     return 0
 
 
 def run_offline_kit(args: argparse.Namespace) -> int:
     """``hms offline-kit``."""
-    from hms_features.model.files import ModelFormatError
+    from hms_features.data.paths import input_dir, output_dir
     from hms_features.model.offline_kit import build_offline_kit
 
-    try:
-        build_offline_kit(
-            args.model_dir,
-            args.out,
-            platforms=args.platform,
-            python_version=args.python_version,
-            implementation=args.implementation,
-            abi=args.abi,
-        )
-    except (ModelFormatError, FileNotFoundError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    input_dir(args.model_dir, "--model-dir")
+    output_dir(args.out, "--out")
+    build_offline_kit(
+        args.model_dir,
+        args.out,
+        platforms=args.platform,
+        python_version=args.python_version,
+        implementation=args.implementation,
+        abi=args.abi,
+        log=(lambda _msg: None) if args.quiet else print,
+    )
     return 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import BANDS
+from hms_features.errors import HMSWarning
 from hms_features.explain import plots
 from hms_features.explain.shap_values import ShapResult, compute_shap, feature_family
 from hms_features.features.wavelet import level_band
@@ -371,6 +373,14 @@ def cohort_views(
     votes = None
     if labels is not None:
         votes = row_votes(features.loc[result.data.index], labels)
+        if votes is None:
+            warnings.warn(
+                HMSWarning(
+                    "some explained windows have no label row in train.csv (matched on eeg_id, "
+                    "eeg_sub_id): the clinical checks rank the features over all windows"
+                ),
+                stacklevel=2,
+            )
     importance_votes = vote_weighted_abs_shap(result, votes) if votes is not None else None
     story = clinical_story(importance_votes if votes is not None else importance, top_n, fam)
     overall = clinical_story(importance, top_n, fam)
@@ -416,15 +426,14 @@ def write_cohort(
     top_k : int
         Features per beeswarm and bar chart; also the rank limit of the clinical checks.
     """
+    from hms_features.data.paths import input_file, output_dir
     from hms_features.model import load_model
 
     t0 = time.perf_counter()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    features_path = input_file(features_path, "training features file")
+    out_dir = output_dir(out_dir, "out")
     model = load_model(model_dir)
-    features_path = Path(features_path)
-    if not features_path.is_file():
-        raise FileNotFoundError(f"training features file not found: {features_path}")
+    out_dir.mkdir(parents=True, exist_ok=True)
     features = pd.read_parquet(features_path)
     labels = None
     consensus = ""

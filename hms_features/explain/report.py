@@ -21,6 +21,7 @@ import base64
 import html
 import json
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import FS, VOTE_COLUMNS
+from hms_features.errors import HMSError, HMSWarning, UsageError
 from hms_features.explain import plots
 from hms_features.explain.shap_values import (
     FeatureQuantiles,
@@ -108,14 +110,66 @@ class ReportSummary:
 # --------------------------------------------------------------------------- loading
 
 
-def _label_row(data_dir: Path, split: str, eeg_id: int, sub_id: int | None) -> pd.Series:
+class EEGNotFoundError(HMSError, KeyError):
+    """An EEG (or label row) asked for that the split's label table does not have."""
+
+    def __str__(self) -> str:  # KeyError's own formatting quotes the message
+        return str(self.args[0]) if self.args else ""
+
+
+#: The other split, where an EEG missing from one split is looked for (to suggest it).
+_OTHER_SPLIT: dict[str, str] = {"test": "train", "train": "test"}
+
+
+def _split_labels(data_dir: Path, split: str) -> tuple[pd.DataFrame, Path]:
     from hms_features.data import KaggleLayout, read_labels
 
     path = KaggleLayout(data_dir).labels_csv(split)
-    labels = read_labels(path, split)
+    return read_labels(path, split), path
+
+
+def check_eeg_ids(
+    data_dir: str | Path, eeg_ids: Sequence[int], split: str, sub_id: int | None = None
+) -> None:
+    """Check that every EEG (and the label row ``sub_id``) is in the split, before any work.
+
+    Raises
+    ------
+    EEGNotFoundError
+        Naming the EEGs that are missing; when they are in the other split's label table, the
+        message says to pass ``--split`` with it.
+    """
+    data_dir = Path(data_dir)
+    labels, path = _split_labels(data_dir, split)
+    known = set(labels["eeg_id"].astype(np.int64).tolist())
+    missing = [int(i) for i in eeg_ids if int(i) not in known]
+    if missing:
+        raise EEGNotFoundError(_not_in_split(data_dir, missing, split, path))
+    for eeg_id in eeg_ids:
+        _pick_row(labels, int(eeg_id), split, sub_id, path)
+
+
+def _not_in_split(data_dir: Path, missing: list[int], split: str, path: Path) -> str:
+    shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
+    text = f"eeg_id {shown} {'is' if len(missing) == 1 else 'are'} not in {path}"
+    other = _OTHER_SPLIT[split]
+    try:
+        other_labels, other_path = _split_labels(data_dir, other)
+    except HMSError:  # no (readable) label table of the other split: nothing to suggest
+        return text
+    there = set(other_labels["eeg_id"].astype(np.int64).tolist())
+    if all(i in there for i in missing):
+        text += f"; {'it is' if len(missing) == 1 else 'they are'} in {other_path.name}: "
+        text += f"pass --split {other}"
+    return text
+
+
+def _pick_row(
+    labels: pd.DataFrame, eeg_id: int, split: str, sub_id: int | None, path: Path
+) -> pd.Series:
     rows = labels[labels["eeg_id"] == int(eeg_id)]
     if rows.empty:
-        raise KeyError(f"eeg_id {eeg_id} is not in {path}")
+        raise EEGNotFoundError(f"eeg_id {eeg_id} is not in {path}")
     if split == "test":
         return rows.iloc[0]
     if sub_id is None:
@@ -123,8 +177,15 @@ def _label_row(data_dir: Path, split: str, eeg_id: int, sub_id: int | None) -> p
     match = rows[rows["eeg_sub_id"] == int(sub_id)]
     if match.empty:
         subs = ", ".join(str(int(s)) for s in rows["eeg_sub_id"])
-        raise KeyError(f"eeg_id {eeg_id} has no eeg_sub_id {sub_id} in {path} (it has {subs})")
+        raise EEGNotFoundError(
+            f"eeg_id {eeg_id} has no eeg_sub_id {sub_id} (--sub-id) in {path} (it has {subs})"
+        )
     return match.iloc[0]
+
+
+def _label_row(data_dir: Path, split: str, eeg_id: int, sub_id: int | None) -> pd.Series:
+    labels, path = _split_labels(data_dir, split)
+    return _pick_row(labels, eeg_id, split, sub_id, path)
 
 
 def label_spectrogram(
@@ -415,8 +476,8 @@ def render_report(
     pop = (
         f"{quantiles.n_rows} training windows"
         if quantiles is not None
-        else "not available: "
-        "pass the training features (--features) once to store them with the model"
+        else "not available: the model folder has no feature_quantiles.json (retrain it with "
+        "hms train, or pass the training features once with --features)"
     )
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
@@ -547,15 +608,6 @@ def write_index(out_dir: str | Path, title: str = "EEG review reports") -> Path:
     return path
 
 
-def training_features_path(model) -> Path | None:
-    """The training features file recorded in a model's ``model.json``, if it still exists."""
-    meta = getattr(model, "meta", {}) or {}
-    recorded = (meta.get("training_data") or {}).get("features")
-    if recorded and Path(recorded).is_file():
-        return Path(recorded)
-    return None
-
-
 def all_eeg_ids(data_dir: str | Path, split: str) -> list[int]:
     """Every eeg_id of a split's label table, in file order."""
     from hms_features.data import KaggleLayout, read_labels
@@ -600,26 +652,45 @@ def generate_reports(
     all_eegs : bool
         Review every EEG of the split.
     features_path : path, optional
-        Training features parquet for percentiles; default: the quantiles stored with the model,
-        else the training features file recorded in model.json.
+        Training features parquet, for the percentiles of a model folder that has no
+        ``feature_quantiles.json`` (written by ``hms train`` since it stores them); they are
+        then stored in the model folder. Default: the model folder's own quantiles only.
     extra_classes : sequence of str
         Classes explained besides the predicted one.
     top_k : int
         Features per waterfall and table.
     skip_errors : bool
         Record an EEG that cannot be read or extracted in ``failed`` and go on (default: raise).
+
+    Raises
+    ------
+    UsageError
+        No EEG asked for.
+    EEGNotFoundError
+        An EEG (or ``sub_id``) that is not in the split (checked before any page is written).
+    ModelFormatError
+        A model folder that cannot be loaded.
     """
     from hms_features.data.errors import HMSDataError
     from hms_features.model import load_model
 
-    model = load_model(model_dir)
-    features_path = features_path or training_features_path(model)
-    quantiles = ensure_quantiles(model_dir, model.feature_names, features_path)
     ids = list(dict.fromkeys(int(i) for i in eeg_ids))
+    if not ids and not all_eegs:
+        raise UsageError("no EEG to review: give --eeg-id ID (repeatable) or --all")
+    model = load_model(model_dir)
+    check_eeg_ids(data_dir, ids, split, sub_id)
     if all_eegs:
         ids = list(dict.fromkeys(ids + all_eeg_ids(data_dir, split)))
-    if not ids:
-        raise ValueError("no EEG to review: give --eeg-id ID (repeatable) or --all")
+    quantiles = ensure_quantiles(model_dir, model.feature_names, features_path)
+    if quantiles is None:
+        warnings.warn(
+            HMSWarning(
+                f"model folder {model_dir} has no feature_quantiles.json (written by hms train "
+                "before it stored them): the pages leave the percentiles out; retrain, or pass "
+                "the training features once with --features"
+            ),
+            stacklevel=2,
+        )
     run = ReportRun()
     for eeg_id in ids:
         t0 = time.perf_counter()
@@ -641,9 +712,11 @@ def generate_reports(
 
 
 __all__ = [
+    "EEGNotFoundError",
     "ReportRun",
     "ReportSummary",
     "ReviewCase",
+    "check_eeg_ids",
     "generate_reports",
     "label_spectrogram",
     "limitations",

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 
+from hms_features.model.errors import TrainingDataError
+
 
 def make_folds(
     labels: pd.DataFrame,
@@ -45,20 +47,20 @@ def make_folds(
 
     Raises
     ------
-    ValueError
-        Fewer groups than folds, a missing column, or a fold left empty.
+    TrainingDataError
+        Fewer groups than folds, a missing column, or a fold left empty (a ValueError).
     """
     if n_folds < 2:
-        raise ValueError(f"n_folds must be at least 2, got {n_folds}")
+        raise TrainingDataError(f"folds (--folds) must be at least 2, got {n_folds}")
     for col in (group_column, stratify_column):
         if col is not None and col not in labels.columns:
-            raise ValueError(f"label table lacks column {col!r} needed for the folds")
+            raise TrainingDataError(f"label table lacks column {col!r} needed for the folds")
     groups = labels[group_column].to_numpy()
     n_groups = len(pd.unique(groups))
     if n_groups < n_folds:
-        raise ValueError(
+        raise TrainingDataError(
             f"{n_folds} folds need at least {n_folds} distinct {group_column} values; "
-            f"the table has {n_groups}"
+            f"the table has {n_groups}: use fewer --folds"
         )
     folds = np.full(len(labels), -1, dtype=np.int64)
     dummy = np.zeros(len(labels))
@@ -81,7 +83,7 @@ def make_folds(
         folds[valid] = k
     empty = [k for k in range(n_folds) if not (folds == k).any()]
     if empty or (folds < 0).any():
-        raise ValueError(f"fold(s) {empty} received no rows; use fewer folds")
+        raise TrainingDataError(f"fold(s) {empty} received no rows; use fewer --folds")
     return folds
 
 

@@ -16,9 +16,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hms_features.errors import InputNotFoundError
+from hms_features.model.errors import OfflineKitError
+
 #: Files of a model folder the kit carries (oof.parquet is not needed to score).
 MODEL_FILES: tuple[str, ...] = (
     "model.json",
+    "feature_quantiles.json",
     "cv_report.json",
     "cv_report.md",
     "feature_importance.csv",
@@ -29,11 +33,13 @@ Runner = Callable[[Sequence[str]], None]
 
 
 def _run(cmd: Sequence[str]) -> None:
-    """Run a command, raising RuntimeError with its output if it fails."""
+    """Run a command, raising OfflineKitError (a RuntimeError) with its output if it fails."""
     proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = (proc.stdout + proc.stderr)[-3000:]
-        raise RuntimeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+        raise OfflineKitError(
+            f"command failed (exit status {proc.returncode}): {' '.join(cmd)}\n{tail}"
+        )
 
 
 def project_root() -> Path:
@@ -41,15 +47,16 @@ def project_root() -> Path:
 
     Raises
     ------
-    FileNotFoundError
-        When hms_features is installed from a wheel (no source tree to build from).
+    InputNotFoundError
+        When hms_features is installed from a wheel (no source tree to build from); a
+        FileNotFoundError.
     """
     import hms_features
 
     root = Path(hms_features.__file__).resolve().parents[1]
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file() or 'name = "hms-features"' not in pyproject.read_text():
-        raise FileNotFoundError(
+        raise InputNotFoundError(
             f"no hms-features source tree at {root} (expected {pyproject}); build the kit from "
             "a checkout of the project (pip install -e .)"
         )
@@ -147,7 +154,7 @@ def build_offline_kit(
     run([*pip, "wheel", "--no-deps", "--wheel-dir", str(wheels), str(root)])
     built = sorted(wheels.glob("hms_features-*.whl"))
     if not built:
-        raise RuntimeError(f"pip wheel wrote no hms_features-*.whl into {wheels}")
+        raise OfflineKitError(f"pip wheel wrote no hms_features-*.whl into {wheels}")
     wheel = built[-1]
 
     target = pip_target_options(platforms, python_version, implementation, abi)

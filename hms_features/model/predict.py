@@ -8,6 +8,8 @@ each row sums to 1 within 1e-9 as read back. Nothing here uses the network.
 
 from __future__ import annotations
 
+import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +17,11 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import VOTE_COLUMNS
+from hms_features.data.errors import HMSDataError
 from hms_features.data.labels import read_labels
 from hms_features.data.layout import KaggleLayout
+from hms_features.errors import HMSWarning
+from hms_features.model.errors import FeatureMismatchError
 from hms_features.model.files import TrainedModel, load_model
 
 #: Significant digits of the probabilities in the CSV.
@@ -38,7 +43,7 @@ def submission_order(layout: KaggleLayout, test: pd.DataFrame) -> tuple[list[str
         needed = ["eeg_id", *VOTE_COLUMNS]
         missing = [c for c in needed if c not in sample.columns]
         if missing:
-            raise ValueError(f"{path}: missing column(s) {missing}; found {list(sample.columns)}")
+            raise HMSDataError(path, f"missing column(s) {missing}; found {list(sample.columns)}")
         return list(sample.columns), sample["eeg_id"].to_numpy(dtype=np.int64)
     ids = pd.unique(test["eeg_id"].to_numpy(dtype=np.int64))
     return ["eeg_id", *VOTE_COLUMNS], np.asarray(ids)
@@ -49,19 +54,23 @@ def build_submission(
     columns: list[str],
     per_eeg: pd.DataFrame,
     fallback: np.ndarray,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Submission rows in ``order``; EEGs without a prediction get ``fallback`` (logged).
+    """Submission rows in ``order``; EEGs without a prediction get ``fallback`` (with an
+    :class:`~hms_features.errors.HMSWarning` naming them).
 
-    Rows are renormalised to sum to 1.
+    Rows are renormalised to sum to 1. ``log`` is unused (kept for callers that pass it).
     """
     probs = per_eeg.reindex(pd.Index(order, name="eeg_id"))
     lacking = probs.isna().any(axis=1).to_numpy()
     if lacking.any():
         ids = [int(i) for i in np.asarray(order)[lacking][:10]]
-        log(
-            f"warning: {int(lacking.sum())} test EEG(s) have no prediction (e.g. {ids}); "
-            "writing the training class prior for them"
+        warnings.warn(
+            HMSWarning(
+                f"{int(lacking.sum())} of {len(order)} test EEG(s) have no prediction (e.g. "
+                f"{ids}); writing the training class prior for them"
+            ),
+            stacklevel=2,
         )
         probs.loc[lacking, list(VOTE_COLUMNS)] = np.asarray(fallback, dtype=np.float64)
     values = probs[list(VOTE_COLUMNS)].to_numpy(dtype=np.float64)
@@ -90,7 +99,7 @@ def write_submission(sub: pd.DataFrame, out: str | Path) -> Path:
 def predict_features(model: TrainedModel, features: pd.DataFrame) -> pd.DataFrame:
     """Probabilities per eeg_id (index) of a test feature table (``eeg_id`` + features)."""
     if "eeg_id" not in features.columns:
-        raise ValueError("feature table lacks the key column 'eeg_id'")
+        raise FeatureMismatchError("feature table lacks the key column 'eeg_id'")
     probs = model.predict_proba(features)
     return per_eeg_probabilities(features["eeg_id"].to_numpy(), probs)
 
@@ -101,27 +110,52 @@ def predict_submission(
     out: str | Path,
     n_jobs: int = 1,
     progress: bool = True,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] | None = print,
 ) -> pd.DataFrame:
     """Score ``data_dir``'s test EEGs with the model in ``model_dir``; write ``out``.
 
     Features come from :func:`hms_features.factory.extract_features` (the provided
     spectrogram files where present, recomputed from the EEG where missing).
 
+    Parameters
+    ----------
+    data_dir, model_dir, out : path
+    n_jobs : int
+        Feature extraction workers.
+    progress : bool
+        Progress bar of the extraction and one line per stage (False: silent, but for the
+        final line and warnings).
+    log : callable or None
+        Receives the stage lines and the final line (None: silent).
+
     Returns
     -------
     DataFrame
         The submission written.
     """
+    from hms_features.data.paths import output_file
     from hms_features.factory import extract_features
 
+    say = log or (lambda _msg: None)
+    step = say if progress else (lambda _msg: None)
+    t0 = time.perf_counter()
+    output_file(out, "out", example="submission.csv")
     model = load_model(model_dir)
     layout = KaggleLayout(data_dir)
     test = read_labels(layout.labels_csv("test"), split="test")
     columns, order = submission_order(layout, test)
+    step(
+        f"predict: model {Path(model_dir).name} ({len(model.boosters)} fold models, "
+        f"{len(model.feature_names)} features); {len(order)} test EEG(s)"
+    )
+    step("predict: extracting the test features")
     features = extract_features(data_dir, split="test", n_jobs=n_jobs, progress=progress)
+    step(f"predict: scoring {len(features)} window(s) with {len(model.boosters)} fold models")
     per_eeg = predict_features(model, features)
-    sub = build_submission(order, columns, per_eeg, model.class_prior, log=log)
+    sub = build_submission(order, columns, per_eeg, model.class_prior)
     write_submission(sub, out)
-    log(f"submission: {len(sub)} EEG(s) x {len(VOTE_COLUMNS)} classes -> {out}")
+    say(
+        f"submission: {len(sub)} EEG(s) x {len(VOTE_COLUMNS)} classes -> {out} "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     return sub
