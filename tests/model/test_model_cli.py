@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import hms_features.factory
+from hms_features.cli import main
 from hms_features.cli.model import add_parsers
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.model.synthetic import synthetic_training_table
@@ -21,8 +22,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
-    return args.func(args)
+    return main(argv)  # errors are handled once, in main
 
 
 @pytest.fixture(scope="module")
@@ -113,5 +113,9 @@ def test_errors_exit_2_with_a_message(data_dir, tmp_path, capsys):
         "--out",
         "x.csv",
     ]
+    assert _run(argv) == 2
+    assert "error: --model-dir" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    argv[4] = str(tmp_path / "empty")
     assert _run(argv) == 2
     assert "model.json not found" in capsys.readouterr().err

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 
 from hms_features.constants import VOTE_COLUMNS
+from hms_features.errors import HMSWarning, OutputPathError
 from hms_features.model import TrainConfig, load_training_data, train_cv, train_model
+from hms_features.model.errors import TrainingDataError
 from hms_features.model.objective import SoftmaxObjective, kl_rows, softmax
+from hms_features.model.quantiles import load_quantiles
 from hms_features.model.synthetic import synthetic_training_table
 from hms_features.model.train import _train_one
 
@@ -137,18 +140,63 @@ def test_parquet_input_equals_dataframe_input(table, tmp_path):
     pd.testing.assert_frame_equal(a.labels, b.labels)
 
 
-def test_label_rows_without_features_are_left_out_with_a_warning(table):
+def test_label_rows_without_features_are_an_error_unless_dropped(table):
     features, labels = table
-    messages = []
-    data = load_training_data(features.iloc[10:], labels, log=messages.append)
+    with pytest.raises(TrainingDataError, match=r"10 of 600 label rows .* have no feature row"):
+        load_training_data(features.iloc[10:], labels)
+    with pytest.warns(HMSWarning, match="10 of 600 label rows"):
+        data = load_training_data(features.iloc[10:], labels, missing_features="drop")
     assert data.X.shape == (590, 40)
-    assert any("10 label row(s) have no features" in m for m in messages)
+    with pytest.warns(HMSWarning, match="5 of 600 feature row"):
+        load_training_data(features, labels.iloc[5:])
     with pytest.raises(ValueError, match="duplicated feature row"):
-        load_training_data(pd.concat([features, features.iloc[:1]]), labels, log=messages.append)
+        load_training_data(pd.concat([features, features.iloc[:1]]), labels)
     with pytest.raises(ValueError, match="no feature row matches"):
-        load_training_data(
-            features.assign(eeg_id=features["eeg_id"] + 1), labels, log=messages.append
-        )
+        load_training_data(features.assign(eeg_id=features["eeg_id"] + 1), labels)
+    with pytest.raises(TrainingDataError, match="test-split features"):
+        load_training_data(features.drop(columns="eeg_sub_id"), labels)
+
+
+def test_model_folder_is_replaced_whole_and_keeps_its_percentiles(table, tmp_path):
+    features, labels = table
+    model_dir = tmp_path / "m"
+    model_dir.mkdir()
+    (model_dir / "model.json").write_text("{}")
+    (model_dir / "fold_7.txt").write_text("stale")
+    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5}, variants=("soft",))
+    train_model(features, labels, model_dir, cfg, log=None)
+    assert not (model_dir / "fold_7.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left
+    q = load_quantiles(model_dir)
+    assert q.n_rows == 600 and list(q.table.columns) == list(features.columns[2:])
+    np.testing.assert_allclose(
+        q.table.iloc[50], features.iloc[:, 2:].median().to_numpy(), rtol=1e-5
+    )
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "README.md").write_text("mine")
+    with pytest.raises(OutputPathError, match="not a model folder"):
+        train_model(features, labels, other, cfg, log=None)
+    assert [p.name for p in other.iterdir()] == ["README.md"]
+
+
+def test_a_failed_run_leaves_the_previous_model(table, tmp_path, monkeypatch):
+    import hms_features.model.report as report
+
+    features, labels = table
+    model_dir = tmp_path / "m"
+    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5}, variants=("soft",))
+    train_model(features, labels, model_dir, cfg, log=None)
+    before = sorted((p.name, p.read_bytes()) for p in model_dir.iterdir())
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "feature_importance", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train_model(features, labels, model_dir, cfg, log=None)
+    assert sorted((p.name, p.read_bytes()) for p in model_dir.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
 
 
 def test_unknown_variant_is_rejected():
