@@ -228,6 +228,7 @@ def _case_features(data_dir: Path, split: str, row: pd.Series) -> pd.DataFrame:
     """The factory's features of one label row (the same code path as ``hms features``)."""
     from hms_features.data.errors import HMSDataError
     from hms_features.factory import extract_chunk
+    from hms_features.factory.chunk import BUG
     from hms_features.factory.windows import assign_windows
 
     chunk = pd.DataFrame(
@@ -242,9 +243,13 @@ def _case_features(data_dir: Path, split: str, row: pd.Series) -> pd.DataFrame:
         }
     )
     res = extract_chunk(data_dir, split, assign_windows(chunk))
-    if res.errors or res.features.empty:
-        err = res.errors[0] if res.errors else {"file": "", "reason": "no features"}
-        raise HMSDataError(err["file"] or None, f"features not extracted: {err['reason']}")
+    if res.failures:
+        failure = res.failures[0]
+        if failure.get("kind") == BUG:  # not the data's fault: keep its traceback
+            raise RuntimeError(f"{failure['reason']}\n{failure.get('traceback', '')}")
+        raise HMSDataError(failure["file"] or None, f"features not extracted: {failure['reason']}")
+    if res.features.empty:
+        raise HMSDataError(None, f"no features extracted for eeg_id {int(row['eeg_id'])}")
     return res.features
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,18 +69,14 @@ def test_oof_folds_match_rows(tmp_path, small_model):
     assert oof_folds(tmp_path / "nowhere", rows, 3) is None
 
 
-def test_cli_cohort_writes_pages(tmp_path, full_model_dir):
-    from hms_features.cli.explain import add_parsers
+def test_cli_cohort_writes_pages(tmp_path, full_model_dir, capsys):
+    from hms_features.cli import main
 
     model_dir, features_path = full_model_dir
-    parser = argparse.ArgumentParser(prog="hms")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
     out = tmp_path / "cohort"
-    args = parser.parse_args(
-        ["cohort", "--model-dir", str(model_dir), "--features", str(features_path),
-         "--out", str(out), "--max-rows", "60", "--top", "8"]
-    )  # fmt: skip
-    assert args.func(args) == 0
+    argv = ["cohort", "--model-dir", str(model_dir), "--features", str(features_path),
+            "--out", str(out), "--max-rows", "60", "--top", "8"]  # fmt: skip
+    assert main(argv) == 0
     page = (out / "index.html").read_text()
     assert page.count("data:image/png;base64,") == 2 * len(CLASSES)
     assert "clinical story" in page and "families.html" in page
@@ -90,11 +84,11 @@ def test_cli_cohort_writes_pages(tmp_path, full_model_dir):
     story = pd.read_csv(out / "clinical_story.csv")
     assert len(story) == 7 and set(story["class"]) == {"LPD", "LRDA", "GPD", "GRDA", "Seizure"}
     assert pd.read_csv(out / "mean_abs_shap.csv").shape[0] > 1000
-    missing = parser.parse_args(
-        ["cohort", "--model-dir", str(model_dir), "--features", str(tmp_path / "no.parquet"),
-         "--out", str(out)]
-    )  # fmt: skip
-    assert missing.func(missing) == 2
+    capsys.readouterr()
+    missing = ["cohort", "--model-dir", str(model_dir), "--features",
+               str(tmp_path / "no.parquet"), "--out", str(out)]  # fmt: skip
+    assert main(missing) == 2
+    assert "error: --features" in capsys.readouterr().err
 
 
 def test_delta_power_group_covers_band_powers_spectrograms_and_delta_wavelet_levels():

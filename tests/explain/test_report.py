@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 
@@ -12,7 +11,9 @@ import pytest
 
 from hms_features.constants import CLASSES
 from hms_features.explain.report import (
+    EEGNotFoundError,
     ReviewCase,
+    check_eeg_ids,
     generate_reports,
     limitations,
     load_case,
@@ -87,6 +88,8 @@ def test_load_case_genuine_train_with_missing_spectrogram(hms_samples):
 def test_load_case_errors_name_the_problem(hms_samples):
     with pytest.raises(KeyError, match="eeg_id 42 is not in"):
         load_case(hms_samples, 42, "train")
+    with pytest.raises(EEGNotFoundError, match="in train.csv: pass --split train"):
+        check_eeg_ids(hms_samples, [1628180742], "test")
     with pytest.raises(KeyError, match="no eeg_sub_id 99"):
         load_case(hms_samples, 1628180742, "train", sub_id=99)
 
@@ -123,22 +126,17 @@ def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_p
 
 
 def test_cli_explain(hms_samples, full_model_dir, tmp_path, capsys):
-    from hms_features.cli.explain import add_parsers
+    from hms_features.cli import main
 
-    parser = argparse.ArgumentParser(prog="hms")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
     model_dir, _ = full_model_dir
     base = ["explain", "--data-dir", str(hms_samples), "--model-dir", str(model_dir)]
-    args = parser.parse_args([*base, "--out", str(tmp_path / "a")])
-    assert args.func(args) == 2  # neither --eeg-id nor --all
-    args = parser.parse_args([*base, "--out", str(tmp_path / "b"), "--eeg-id", "42"])
-    assert args.func(args) == 1  # unknown EEG: reported, not a crash
-    assert "eeg_id 42" in capsys.readouterr().err
-    args = parser.parse_args([*base, "--out", str(tmp_path / "c"), "--split", "test", "--all"])
-    assert args.func(args) == 0
+    assert main([*base, "--out", str(tmp_path / "a")]) == 2  # neither --eeg-id nor --all
+    assert "give --eeg-id ID" in capsys.readouterr().err
+    assert main([*base, "--out", str(tmp_path / "b"), "--eeg-id", "42"]) == 2
+    assert "eeg_id 42 is not in" in capsys.readouterr().err  # said before any page
+    assert not (tmp_path / "b").exists()
+    assert main([*base, "--out", str(tmp_path / "c"), "--split", "test", "--all", "-q"]) == 0
     assert (tmp_path / "c" / "report_test_3911565283.html").is_file()
-    bad = parser.parse_args(
-        ["explain", "--data-dir", str(hms_samples), "--model-dir", str(tmp_path),
-         "--out", str(tmp_path / "d"), "--eeg-id", "3911565283"]
-    )  # fmt: skip
-    assert bad.func(bad) == 2 and "model.json" in capsys.readouterr().err
+    bad = ["explain", "--data-dir", str(hms_samples), "--model-dir", str(tmp_path),
+           "--out", str(tmp_path / "d"), "--eeg-id", "3911565283"]  # fmt: skip
+    assert main(bad) == 2 and "model.json" in capsys.readouterr().err
