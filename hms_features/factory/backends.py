@@ -2,12 +2,15 @@
 
 Each backend yields :class:`~hms_features.factory.chunk.ChunkResult` objects as chunks finish
 (in any order). Stopping early (Ctrl-C, or the caller closing the generator) ends the local
-workers at once: they ignore SIGINT themselves, and the pool is shut down with its workers
-killed, so that nothing keeps running after the command has returned.
+workers at once, so that nothing keeps running after the command has returned. The workers
+never see Ctrl-C themselves: they are started with SIGINT ignored (a terminal sends it to the
+whole process group, and a worker still importing numpy would print a traceback); the parent
+receives it, stops, and shuts the pool down with its workers killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Iterator
@@ -40,6 +43,26 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _workers_start_deaf() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (an ignored signal stays ignored across
+    exec, and Python keeps it so), while this process keeps its Ctrl-C: the signal is blocked
+    meanwhile, and a blocked signal stays pending whatever its disposition (Linux), to be
+    delivered when the block ends."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
 def n_workers(n_jobs: int) -> int:
     """Worker processes for ``n_jobs`` (joblib's convention: -1 every core, -2 all but one)."""
     from joblib import effective_n_jobs
@@ -62,17 +85,19 @@ def run_local(data_dir: Path, split: str, todo: list[Task], n_jobs: int) -> Iter
         return
     from joblib.externals.loky import get_reusable_executor
 
-    executor = get_reusable_executor(
-        max_workers=workers, initializer=_ignore_sigint, env=worker_env()
-    )
     finished = False
+    executor = None
     try:
-        futures = [executor.submit(extract_chunk, data_dir, split, c, i) for i, c in todo]
+        with _workers_start_deaf():
+            executor = get_reusable_executor(
+                max_workers=workers, initializer=_ignore_sigint, env=worker_env()
+            )
+            futures = [executor.submit(extract_chunk, data_dir, split, c, i) for i, c in todo]
         for future in as_completed(futures):
             yield future.result()
         finished = True
     finally:
-        if not finished:  # interrupted, a chunk raised, or the caller stopped early
+        if not finished and executor is not None:  # interrupted, a chunk raised, or stopped
             executor.shutdown(wait=False, kill_workers=True)
 
 

@@ -1,0 +1,156 @@
+"""Ctrl-C at many moments of ``hms features``: the run must stop within seconds, exit 130, leave
+no worker behind, record no failure, and resume to exactly the output of an uninterrupted run.
+
+Each trial starts ``python -m hms_features features`` in its own process group (as a terminal
+runs a command), waits a random time within the run's duration, sends SIGINT to the whole group
+(as Ctrl-C does) and checks:
+
+- exit status 130 (or 0 when the run finished before the signal);
+- exit within ``--deadline`` seconds of the signal, with no process of the group left;
+- no traceback on stderr, and no errors file (nothing failed: an interrupt is not a failure);
+- every 4th trial: a re-run without interruption resumes to a table equal to the reference.
+
+Usage::
+
+    python benchmarks/interrupt_stress.py --runs 40 --n-jobs 1,2
+
+The last line printed is a JSON object: trials, failures by kind, median and max seconds from
+the signal to the exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def hms(*args: str) -> list[str]:
+    return [sys.executable, "-m", "hms_features", *args]
+
+
+def group_alive(pgid: int) -> bool:
+    """A process of the group still runs (zombies waiting for init to reap them do not)."""
+    ps = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True, text=True)
+    return any(not s.startswith("Z") for s in ps.stdout.split())
+
+
+def trial(data: Path, out: Path, n_jobs: int, delay: float, deadline: float) -> dict:
+    """One interrupted run; returns what was seen."""
+    cmd = hms("features", "--data-dir", str(data), "--out", str(out), "--n-jobs", str(n_jobs), "-q")
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True
+    )
+    time.sleep(delay)
+    t_sig = time.perf_counter()
+    with_signal = proc.poll() is None
+    if with_signal:
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        stdout, stderr = proc.communicate(timeout=deadline + 60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        return {"delay": delay, "n_jobs": n_jobs, "problem": "hung", "seconds": None}
+    seconds = time.perf_counter() - t_sig
+    time.sleep(0.2)
+    left = group_alive(proc.pid)
+    errors = out.with_name(out.stem + ".errors.csv")
+    problem = None
+    if proc.returncode not in ((130, 0) if with_signal else (0,)):
+        problem = f"exit {proc.returncode}"
+    elif seconds > deadline:
+        problem = "slow exit"
+    elif left:
+        problem = "processes left"
+    elif "Traceback" in stderr:
+        problem = "traceback"
+    elif errors.exists():
+        problem = "errors file: " + pd.read_csv(errors)["reason"].iloc[0]
+    if left:
+        with_kill = subprocess.run(["pkill", "-KILL", "-g", str(proc.pid)], check=False)
+        del with_kill
+    return {
+        "delay": round(delay, 2),
+        "n_jobs": n_jobs,
+        "exit": proc.returncode,
+        "seconds": round(seconds, 2),
+        "problem": problem,
+        "stderr_tail": stderr.strip().splitlines()[-1:] if problem else [],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--runs", type=int, default=40, help="interrupted runs")
+    p.add_argument("--n-jobs", default="1,2", help="comma-separated worker counts to alternate")
+    p.add_argument("--patients", type=int, default=6, help="synthetic patients (~7 windows each)")
+    p.add_argument("--deadline", type=float, default=5.0, help="seconds allowed to exit")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    jobs = [int(j) for j in args.n_jobs.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        data = tmp / "data"
+        subprocess.run(
+            hms("synth", "--out", str(data), "--patients", str(args.patients), "--test-eegs", "1",
+                "-q"),
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        ref = tmp / "ref.parquet"
+        t0 = time.perf_counter()
+        subprocess.run(
+            hms("features", "--data-dir", str(data), "--out", str(ref), "-q", "--n-jobs", "2"),
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        duration = time.perf_counter() - t0
+        reference = pd.read_parquet(ref)
+        results = []
+        for k in range(args.runs):
+            n_jobs = jobs[k % len(jobs)]
+            out = tmp / f"run{k}.parquet"
+            # first run uninterrupted half the time, so that some interrupts hit a resumed run
+            delay = float(rng.uniform(0.05, duration))
+            res = trial(data, out, n_jobs, delay, args.deadline)
+            if res["problem"] is None and k % 4 == 0:
+                done = subprocess.run(
+                    hms("features", "--data-dir", str(data), "--out", str(out), "-q",
+                        "--n-jobs", str(n_jobs)),
+                    capture_output=True, text=True,
+                )  # fmt: skip
+                if done.returncode != 0:
+                    res["problem"] = f"resume exit {done.returncode}"
+                elif not pd.read_parquet(out).equals(reference):
+                    res["problem"] = "resumed output differs"
+            results.append(res)
+            print(json.dumps(res), flush=True)
+    secs = [r["seconds"] for r in results if r["seconds"] is not None and r.get("exit") == 130]
+    problems: dict[str, int] = {}
+    for r in results:
+        if r["problem"]:
+            problems[r["problem"]] = problems.get(r["problem"], 0) + 1
+    summary = {
+        "trials": len(results),
+        "interrupted": sum(r.get("exit") == 130 for r in results),
+        "problems": problems,
+        "exit_seconds_median": round(statistics.median(secs), 2) if secs else None,
+        "exit_seconds_max": round(max(secs), 2) if secs else None,
+        "reference_run_seconds": round(duration, 1),
+    }
+    print(json.dumps(summary))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
