@@ -116,7 +116,9 @@ def _add_cohort(subparsers: argparse._SubParsersAction) -> None:
         help="explain at most N windows (a seeded sample)",
     )
     c.add_argument("--top", type=positive_int, default=20, help="features per class view")
-    c.add_argument("--seed", type=int, default=0, help="seed of the row sample")
+    c.add_argument(
+        "--seed", type=int, default=0, help="seed of the row sample (default: %(default)s)"
+    )
     add_quiet(c)
     c.set_defaults(func=run_cohort)
 
