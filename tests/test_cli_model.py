@@ -192,7 +192,7 @@ def test_a_copied_model_folder_explains_anywhere_with_percentiles(hms_samples, m
     cwd.mkdir()
     proc = hms(
         "explain", "--data-dir", hms_samples, "--model-dir", copied, "--eeg-id", TEST_EEG,
-        "--out", "reports", "--quiet", cwd=cwd,
+        "--out", "reports", cwd=cwd,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""

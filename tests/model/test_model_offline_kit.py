@@ -104,3 +104,14 @@ def test_kaggle_notebook_installs_from_the_kit_and_predicts():
     assert code.index("KIT =") < code.index('"--no-index"') < code.index('"predict"')
     assert '"--find-links", os.path.join(KIT, "wheels"), "hms-features"' in code
     compile(code, "kaggle_inference.ipynb", "exec")  # valid Python
+
+
+def test_a_failing_pip_command_is_a_user_error_with_its_output():
+    import sys
+
+    from hms_features.errors import HMSError
+    from hms_features.model.offline_kit import _run
+
+    with pytest.raises(HMSError, match="exit status 3") as info:
+        _run([sys.executable, "-c", "import sys; print('no wheel for you'); sys.exit(3)"])
+    assert isinstance(info.value, RuntimeError) and "no wheel for you" in str(info.value)
