@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from kaggle_layout import eeg_frame, faulty_layout, spec_frame
 
-from hms_features.constants import EEG_CHANNELS, SPEC_COLUMNS, VOTE_COLUMNS
+from hms_features.constants import VOTE_COLUMNS
 from hms_features.factory import extract_features, run_extraction
 from hms_features.factory.windows import KEY_COLUMNS, assign_windows, plan_chunks
 from hms_features.features.extractor import extract_window_dict, feature_names
@@ -18,60 +19,10 @@ from hms_features.features.extractor import extract_window_dict, feature_names
 FS = 200
 
 
-def _eeg(rng: np.random.Generator, seconds: float) -> pd.DataFrame:
-    n = int(seconds * FS)
-    t = np.arange(n) / FS
-    x = rng.normal(0, 15, (n, 20)) + 25 * np.sin(2 * np.pi * rng.uniform(1, 12) * t)[:, None]
-    return pd.DataFrame(x.astype(np.float32), columns=list(EEG_CHANNELS))
-
-
-def _spec(rng: np.random.Generator, rows: int) -> pd.DataFrame:
-    df = pd.DataFrame(rng.random((rows, 400)).astype(np.float32) + 0.01, columns=list(SPEC_COLUMNS))
-    df.insert(0, "time", np.arange(1, 2 * rows, 2, dtype=np.int64))
-    return df
-
-
 @pytest.fixture(scope="module")
 def layout(tmp_path_factory) -> Path:
-    """A small Kaggle layout with the faults the factory must survive.
-
-    EEG 1: 70 s, 3 label rows, two of them the same window (offset 10).
-    EEG 2: 50 s, 1 row; its spectrogram file is missing (recomputed from EEG).
-    EEG 3: 50 s, but a label at offset 20 s (past the end) next to a good one.
-    EEG 4: a corrupt parquet file.  EEG 5: missing file.  EEG 6: lacks electrode T4.
-    """
-    rng = np.random.default_rng(7)
-    d = tmp_path_factory.mktemp("kaggle")
-    for sub in ("train_eegs", "train_spectrograms", "test_eegs", "test_spectrograms"):
-        (d / sub).mkdir()
-    _eeg(rng, 70).to_parquet(d / "train_eegs/1.parquet")
-    _eeg(rng, 50).to_parquet(d / "train_eegs/2.parquet")
-    _eeg(rng, 50).to_parquet(d / "train_eegs/3.parquet")
-    (d / "train_eegs/4.parquet").write_bytes(b"garbage")
-    _eeg(rng, 50).drop(columns="T4").to_parquet(d / "train_eegs/6.parquet")
-    for sid in (11, 13, 14, 15, 16):
-        _spec(rng, 320).to_parquet(d / f"train_spectrograms/{sid}.parquet")
-    rows = [  # eeg_id, sub, offset, spectrogram_id, spec offset, patient
-        (1, 0, 0.0, 11, 0.0, 100), (1, 1, 10.0, 11, 10.0, 100), (1, 2, 10.0, 11, 10.0, 100),
-        (2, 0, 0.0, 12, 0.0, 101), (3, 0, 0.0, 13, 0.0, 102), (3, 1, 20.0, 13, 20.0, 102),
-        (4, 0, 0.0, 14, 0.0, 103), (5, 0, 0.0, 15, 0.0, 104), (6, 0, 0.0, 16, 0.0, 105),
-    ]  # fmt: skip
-    df = pd.DataFrame(rows, columns=["eeg_id", "eeg_sub_id", "eeg_label_offset_seconds",
-                                     "spectrogram_id", "spectrogram_label_offset_seconds",
-                                     "patient_id"])  # fmt: skip
-    df.insert(4, "spectrogram_sub_id", df["eeg_sub_id"])
-    df.insert(6, "label_id", np.arange(len(df)))
-    df.insert(8, "expert_consensus", "Other")
-    for c in VOTE_COLUMNS:
-        df[c] = 0
-    df["other_vote"] = 3
-    df.to_csv(d / "train.csv", index=False)
-    _eeg(rng, 50).to_parquet(d / "test_eegs/9.parquet")
-    _spec(rng, 300).astype({"time": np.int16}).to_parquet(d / "test_spectrograms/19.parquet")
-    pd.DataFrame({"spectrogram_id": [19], "eeg_id": [9], "patient_id": [200]}).to_csv(
-        d / "test.csv", index=False
-    )
-    return d
+    """The faulty layout of :func:`kaggle_layout.faulty_layout`."""
+    return faulty_layout(tmp_path_factory.mktemp("kaggle"))
 
 
 def test_plan_keeps_each_eeg_in_one_chunk_and_dedups_windows(layout):
@@ -95,9 +46,9 @@ def test_eegs_of_one_recording_share_a_chunk_and_one_spectrogram_read(tmp_path, 
         (tmp_path / sub).mkdir()
     # EEGs 1 and 3 come from recording 50, EEG 2 from recording 40
     for eeg_id in (1, 2, 3):
-        _eeg(rng, 50).to_parquet(tmp_path / f"train_eegs/{eeg_id}.parquet")
+        eeg_frame(rng, 50).to_parquet(tmp_path / f"train_eegs/{eeg_id}.parquet")
     for sid in (40, 50):
-        _spec(rng, 320).to_parquet(tmp_path / f"train_spectrograms/{sid}.parquet")
+        spec_frame(rng, 320).to_parquet(tmp_path / f"train_spectrograms/{sid}.parquet")
     rows = pd.DataFrame(
         {"eeg_id": [1, 2, 3], "eeg_sub_id": 0, "eeg_label_offset_seconds": 0.0,
          "spectrogram_id": [50, 40, 50], "spectrogram_sub_id": 0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 
 EXIT_OK = 0
 #: Some items (windows, EEGs) failed for bad data; the rest was written.
@@ -25,7 +26,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         if (
             "%(default)" in text
             or action.required
-            or default in (None, False, argparse.SUPPRESS)
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
             or (isinstance(default, list) and not default)
             or not action.option_strings
         ):
@@ -41,7 +44,7 @@ def add_command(
     return subparsers.add_parser(
         name,
         help=help,
-        description=description,
+        description=textwrap.fill(" ".join(description.split()), width=90),
         epilog=epilog,
         formatter_class=HelpFormatter,
     )
