@@ -89,7 +89,7 @@ def trial(data: Path, out: Path, n_jobs: int, delay: float, deadline: float) -> 
         "exit": proc.returncode,
         "seconds": round(seconds, 2),
         "problem": problem,
-        "stderr_tail": stderr.strip().splitlines()[-1:] if problem else [],
+        "stderr": stderr[-4000:] if problem else "",
     }
 
 

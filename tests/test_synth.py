@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hms_features.errors import OutputPathError
 from hms_features.constants import (
     CLASSES,
     EEG_CHANNELS,
@@ -29,6 +28,7 @@ from hms_features.data import (
     spectrogram_window,
     total_votes,
 )
+from hms_features.errors import OutputPathError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
 from hms_features.synth import FaultRates, generate_dataset, realism, simulate_labels
 from hms_features.synth.dataset import TARGET_CLASS_SHARE, TRAIN_CSV_COLUMNS

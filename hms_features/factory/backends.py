@@ -11,10 +11,11 @@ receives it, stops, and shuts the pool down with its workers killed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 from collections.abc import Iterator
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
 import pandas as pd
@@ -85,20 +86,30 @@ def run_local(data_dir: Path, split: str, todo: list[Task], n_jobs: int) -> Iter
         return
     from joblib.externals.loky import get_reusable_executor
 
-    finished = False
     executor = None
+    finished = False
     try:
         with _workers_start_deaf():
             executor = get_reusable_executor(
                 max_workers=workers, initializer=_ignore_sigint, env=worker_env()
             )
-            futures = [executor.submit(extract_chunk, data_dir, split, c, i) for i, c in todo]
-        for future in as_completed(futures):
-            yield future.result()
+        # at most one chunk queued per worker: an interrupt then finds no chunk waiting in the
+        # pool's own queues, whose shutdown with killed workers does not expect any
+        queue = iter(todo)
+        running = {executor.submit(extract_chunk, data_dir, split, c, i) for i, c in
+                   itertools.islice(queue, workers)}  # fmt: skip
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                for i, c in itertools.islice(queue, 1):
+                    running.add(executor.submit(extract_chunk, data_dir, split, c, i))
+                yield future.result()
         finished = True
     finally:
-        if not finished and executor is not None:  # interrupted, a chunk raised, or stopped
-            executor.shutdown(wait=False, kill_workers=True)
+        if executor is not None:
+            # interrupted, a chunk raised or the caller stopped: end the workers at once;
+            # finished: let them go, so that no process outlives the run
+            executor.shutdown(wait=True, kill_workers=not finished)
 
 
 def run_on_dask(
