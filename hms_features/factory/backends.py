@@ -89,15 +89,15 @@ def run_local(data_dir: Path, split: str, todo: list[Task], n_jobs: int) -> Iter
     executor = None
     finished = False
     try:
-        with _workers_start_deaf():
-            executor = get_reusable_executor(
-                max_workers=workers, initializer=_ignore_sigint, env=worker_env()
-            )
         # at most one chunk queued per worker: an interrupt then finds no chunk waiting in the
         # pool's own queues, whose shutdown with killed workers does not expect any
         queue = iter(todo)
-        running = {executor.submit(extract_chunk, data_dir, split, c, i) for i, c in
-                   itertools.islice(queue, workers)}  # fmt: skip
+        with _workers_start_deaf():  # the pool starts its workers at the first submissions
+            executor = get_reusable_executor(
+                max_workers=workers, initializer=_ignore_sigint, env=worker_env()
+            )
+            running = {executor.submit(extract_chunk, data_dir, split, c, i) for i, c in
+                       itertools.islice(queue, workers)}  # fmt: skip
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
