@@ -142,6 +142,17 @@ def test_resume_recomputes_nothing_done_and_retries_only_failed_rows(layout, tmp
     pd.testing.assert_frame_equal(before, pd.read_parquet(out))
 
 
+def test_a_marker_of_an_older_version_is_computed_again(layout, tmp_path):
+    out = tmp_path / "f.parquet"
+    first = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    for marker in (tmp_path / "f.parquet.parts").glob("*.done.json"):
+        meta = json.loads(marker.read_text())
+        meta["errors"] = meta.pop("failures")  # the 0.1 layout of a marker
+        marker.write_text(json.dumps(meta))
+    second = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    assert second.n_chunks_resumed == 0 and second.n_rows_written == first.n_rows_written
+
+
 def test_parallel_equals_serial(layout, tmp_path):
     a = run_extraction(layout, "train", tmp_path / "a.parquet", n_jobs=1, progress=False)
     b = run_extraction(

@@ -78,6 +78,8 @@ class PartStore:
             return None
         if not isinstance(meta, dict) or meta.get("digest") != digest:
             return None
+        if not all(k in meta for k in ("failures", "notices", "n_recomputed_spectrograms")):
+            return None  # written by an older version: compute the chunk again
         return meta
 
     def write(self, res: ChunkResult, previous: dict | None = None) -> dict:
@@ -88,6 +90,9 @@ class PartStore:
         if previous is not None and part.exists():
             old = pd.read_parquet(part)
             rows = pd.concat([old, rows[old.columns]], ignore_index=True)
+            # a retried row already in the part (an interrupt between the part and its marker)
+            # keeps its newest values
+            rows = rows.drop_duplicates(ROW_COLUMN, keep="last")
             rows = rows.sort_values(ROW_COLUMN, kind="stable").reset_index(drop=True)
         if len(rows):
             with atomic_path(part) as tmp:
