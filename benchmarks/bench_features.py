@@ -106,9 +106,9 @@ def time_parallel(windows: np.ndarray, n_jobs: int) -> float:
             extract_window_dict(w)
         return len(ws)
 
-    from hms_features.factory.runner import tune_worker_malloc
+    from hms_features.factory.backends import worker_env
 
-    tune_worker_malloc()  # as the factory does for its workers
+    os.environ.update(worker_env())  # as the factory does for its workers
     parts = np.array_split(windows, n_jobs * 4)
     with Parallel(n_jobs=n_jobs) as par:
         par(delayed(batch)(p[:1]) for p in parts[:n_jobs])  # warm the workers (imports, numba)
@@ -202,7 +202,6 @@ def time_factory(n_patients: int, n_jobs: int, seed: int = 0) -> dict[str, float
     (11,138, when EEGs of one recording share a read) at the measured per-file cost, over
     ``n_jobs`` workers, plus the fixed part.
     """
-    import json
     import tempfile
     from pathlib import Path
 
@@ -218,8 +217,7 @@ def time_factory(n_patients: int, n_jobs: int, seed: int = 0) -> dict[str, float
         generate_dataset(data, seed=seed, n_patients=n_patients, n_test=1, n_jobs=n_jobs)
         labels = pd.read_csv(data / "train.csv")
         summary = run_extraction(data, "train", out, n_jobs=n_jobs, progress=False)
-        markers = out.with_name(out.name + ".parts").glob("*.done.json")
-        worker_s = sum(json.loads(m.read_text())["seconds"] for m in markers)
+        worker_s = summary.worker_seconds
         eeg_files = sorted((data / "train_eegs").glob("*.parquet"))
         spec_files = sorted((data / "train_spectrograms").glob("*.parquet"))
         t0 = time.perf_counter()
@@ -232,7 +230,7 @@ def time_factory(n_patients: int, n_jobs: int, seed: int = 0) -> dict[str, float
         spec_ms = (time.perf_counter() - t0) / len(spec_files) * 1000
     n_eeg, n_spec = labels["eeg_id"].nunique(), labels["spectrogram_id"].nunique()
     io_s = (n_eeg * eeg_ms + n_spec * spec_ms) / 1000
-    compute_ms = max(worker_s - io_s, 0.0) / summary.n_windows * 1000
+    compute_ms = max(worker_s - io_s, 0.0) / summary.n_windows_computed * 1000
     fixed_s = max(summary.seconds - worker_s / n_jobs, 0.0)
     real = REAL_TRAIN
     real_io_s = (real["eeg_files"] * eeg_ms + real["spectrogram_files"] * spec_ms) / 1000
@@ -266,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         "(40 gives ~480 windows) and extrapolate to the real training set, I/O included",
     )
     args = p.parse_args(argv)
-    from hms_features.factory.runner import WORKER_MALLOC_ENV
+    from hms_features.factory.backends import WORKER_MALLOC_ENV
 
     if argv is None and any(k not in os.environ for k in WORKER_MALLOC_ENV):
         # measure under the allocator settings of the factory's workers (read at process start)

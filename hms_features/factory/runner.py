@@ -84,6 +84,7 @@ class ExtractionSummary:
     n_chunks_resumed: int
     n_rows_retried: int
     seconds: float
+    worker_seconds: float
     n_features: int
 
     @property
@@ -218,7 +219,7 @@ def run_extraction(
     n_todo = int(sum(c["window"].nunique() for _, c in todo))
 
     seen_bugs: dict[str, set] = defaultdict(set)
-    n_computed = 0
+    n_computed, worker_seconds = 0, 0.0
     with (
         tqdm(
             total=n_windows,
@@ -233,6 +234,7 @@ def run_extraction(
             res.digest = digests[res.index]
             metas[res.index] = store.write(res, metas.get(res.index))
             n_computed += res.n_windows
+            worker_seconds += res.seconds
             bar.update(res.n_windows)
             try:
                 _stop_on_repeated_bug(res, seen_bugs, max_repeated_bugs)
@@ -260,6 +262,7 @@ def run_extraction(
         n_chunks_resumed=n_resumed,
         n_rows_retried=n_retried,
         seconds=time.perf_counter() - t0,
+        worker_seconds=worker_seconds,
         n_features=len(feature_names()),
     )
 
