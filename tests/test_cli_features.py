@@ -27,7 +27,7 @@ def hms(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def features(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    return hms("features", "--data-dir", data, "--out", out, "-q", *extra)
+    return hms("features", "--data-dir", data, "--out", out, "--no-progress", *extra)
 
 
 def no_traceback(res: subprocess.CompletedProcess) -> None:
@@ -164,7 +164,7 @@ def test_synth_into_a_closed_pipe_finishes_quietly(tmp_path):
     out = tmp_path / "synth"
     proc = subprocess.Popen(
         [sys.executable, "-m", "hms_features", "synth", "--out", str(out), "--patients", "1",
-         "--test-eegs", "1", "-q"],
+         "--test-eegs", "1", "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
     )  # fmt: skip
     proc.stdout.close()  # as `| head` does once it has its lines
@@ -176,7 +176,7 @@ def test_synth_into_a_closed_pipe_finishes_quietly(tmp_path):
 
 def test_synth_refuses_a_non_empty_folder_in_command_line_words(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
-    res = hms("synth", "--out", tmp_path, "--patients", "1", "-q")
+    res = hms("synth", "--out", tmp_path, "--patients", "1", "--no-progress")
     no_traceback(res)
     assert res.returncode == 2 and "--overwrite" in res.stderr and "=True" not in res.stderr
 
@@ -195,7 +195,7 @@ def broken(*args, **kwargs):
     return real(*args, **kwargs)
 ex.extract_window_dict = broken
 from hms_features.cli import main
-status = main(["features", "--data-dir", sys.argv[1], "--out", sys.argv[2], "-q"])
+status = main(["features", "--data-dir", sys.argv[1], "--out", sys.argv[2], "--no-progress"])
 print("calls", len(calls))
 sys.exit(status)
 """
@@ -268,7 +268,7 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
     out = tmp_path / "f.parquet"
     proc = subprocess.Popen(
         [sys.executable, "-m", "hms_features", "features", "--data-dir", str(data), "--out",
-         str(out), "-q", "--n-jobs", str(n_jobs)],
+         str(out), "--no-progress", "--n-jobs", str(n_jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
         start_new_session=True,
     )  # fmt: skip
