@@ -277,7 +277,9 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = proc.communicate(timeout=60)
     assert time.monotonic() - t0 < 10
-    assert proc.returncode == 130, stderr
+    # 130, or killed by the SIGINT itself when it lands while Python starts or shuts down
+    # (which a shell also reports as 130)
+    assert proc.returncode in (130, -signal.SIGINT), stderr
     assert stderr.strip().splitlines()[-1] == "interrupted" and "Traceback" not in stderr
     assert not (tmp_path / "f.errors.csv").exists()
     ps = subprocess.run(["ps", "-o", "stat=", "-g", str(proc.pid)], capture_output=True, text=True)

@@ -378,20 +378,19 @@ def test_lrda_side_has_more_delta_in_the_spectrogram() -> None:
 
 
 def test_cli_parser_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hms_features.cli import main
     from hms_features.cli import synth as cli
 
     parser = argparse.ArgumentParser(prog="hms")
     cli.add_parser(parser.add_subparsers(dest="command"))
     out = tmp_path / "cli"
-    args = parser.parse_args(
-        ["synth", "--out", str(out), "--seed", "1", "--patients", "1", "--test-eegs", "1",
-         "--no-progress"]
-    )  # fmt: skip
-    assert args.func(args) == 0
+    argv = ["synth", "--out", str(out), "--seed", "1", "--patients", "1", "--test-eegs", "1",
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "train: 1 patients" in printed and "consensus" in printed
     assert (out / "train.csv").is_file() and (out / "test.csv").is_file()
-    assert args.func(args) == 2  # the folder is no longer empty
+    assert main(argv) == 2  # the folder is no longer empty
     assert "not empty" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["synth", "--out", str(out), "--missing-spectrograms", "1.5"])

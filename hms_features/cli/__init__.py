@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import io
 import os
 import sys
 import traceback
@@ -99,6 +100,31 @@ class _PipeSafeStream:
         return getattr(self._stream, name)
 
 
+class _HeldUnraisables:
+    """Holds the 'Exception ignored in ...' reports (errors in ``__del__`` and the like) of a
+    command, printed when it ends, or dropped when it was interrupted: a Ctrl-C that lands
+    inside a library's constructor (llvmlite loading a numba kernel, say) leaves a half-built
+    object whose destructor then fails, which is noise, not news."""
+
+    def __init__(self) -> None:
+        self.original = sys.unraisablehook
+        self.reports: list[str] = []
+
+    def hook(self, unraisable) -> None:
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            self.original(unraisable)
+        self.reports.append(buf.getvalue())
+
+    def release(self, interrupted: bool) -> None:
+        if interrupted:  # also those of the interpreter's exit
+            sys.unraisablehook = lambda unraisable: None
+            return
+        sys.unraisablehook = self.original
+        for text in self.reports:
+            sys.stderr.write(text)
+
+
 @contextlib.contextmanager
 def _command_io() -> Iterator[None]:
     """Pipe-safe stdout and one-line project warnings for the duration of a command."""
@@ -127,24 +153,38 @@ def _interrupted() -> int:
     return EXIT_INTERRUPTED
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Run a parsed command; every outcome becomes an exit status (see the module docstring)."""
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return _interrupted()
+    except HMSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except Exception as exc:
+        if is_interrupt(exc):
+            return _interrupted()
+        traceback.print_exc()
+        print(
+            "hms: internal error (a bug in hms-features, not in your data); please report "
+            "it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hms`` and ``python -m hms_features``; returns the exit status."""
     with _command_io():
+        held = _HeldUnraisables()
+        sys.unraisablehook = held.hook
+        status: int | None = None  # stays None when argparse exits (--help, a usage error)
         try:
             args = build_parser().parse_args(list(argv) if argv is not None else None)
-            return int(args.func(args) or 0)
-        except KeyboardInterrupt:
-            return _interrupted()
-        except HMSError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return exc.exit_status
-        except Exception as exc:
-            if is_interrupt(exc):
-                return _interrupted()
-            traceback.print_exc()
-            print(
-                "hms: internal error (a bug in hms-features, not in your data); please report "
-                "it with the traceback above",
-                file=sys.stderr,
-            )
-            return EXIT_BUG
+            status = _run(args)
+        except KeyboardInterrupt:  # while the parser was being built
+            status = _interrupted()
+        finally:
+            held.release(interrupted=status == EXIT_INTERRUPTED)
+        return status
