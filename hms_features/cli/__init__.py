@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[tuple[str, str], ...] = (
     ("features", "add_parser"),
     ("model", "add_parsers"),
     ("explain", "add_parsers"),
+    ("recording", "add_parsers"),
 )
 
 EPILOG = """exit statuses:
