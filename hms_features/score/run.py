@@ -1,0 +1,171 @@
+"""``hms score``: a whole recording in, timeline, events, annotations and a review page out."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hms_features.constants import WINDOW_SECONDS
+from hms_features.errors import HMSWarning
+from hms_features.model.errors import FeatureMismatchError
+
+
+@dataclass
+class ScoreResult:
+    """What :func:`score_recording` wrote."""
+
+    recording: Path
+    duration: float
+    source_fs: float
+    n_windows: int
+    step: float
+    seconds: float
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def format(self) -> str:
+        """The summary lines the command prints."""
+        tl = self.timeline
+        share = tl["predicted"].value_counts(normalize=True)
+        lines = [
+            f"score: {self.recording.name}: {self.duration / 3600:.2f} h at "
+            f"{self.source_fs:g} Hz, {self.n_windows} window(s) every {self.step:g} s in "
+            f"{self.seconds:.1f} s",
+            f"  seizure burden {tl['seizure_burden'].mean():.1%}, IIIC burden "
+            f"{tl['iiic_burden'].mean():.1%}; most probable class: "
+            + ", ".join(f"{c} {v:.0%}" for c, v in share.items()),
+            f"  {len(self.events)} event(s); {int((tl['quality'] == 'poor').sum())} window(s) "
+            "of poor quality",
+        ]
+        lines += [f"  {name:<12} {path}" for name, path in self.files.items()]
+        return "\n".join(lines)
+
+
+def model_columns(model, names: tuple[str, ...]) -> np.ndarray:
+    """Positions in ``names`` (the extractor's features) of the model's features, in order."""
+    where = {n: i for i, n in enumerate(names)}
+    missing = [f for f in model.feature_names if f not in where]
+    if missing:
+        raise FeatureMismatchError(
+            f"the model expects {len(missing)} feature(s) this version does not compute, e.g. "
+            f"{missing[:5]}; retrain it with this version of hms-features"
+        )
+    return np.array([where[f] for f in model.feature_names], dtype=np.int64)
+
+
+def score_recording(
+    recording: str | Path,
+    model_dir: str | Path,
+    out: str | Path,
+    step: float = 10.0,
+    start: float | None = None,
+    end: float | None = None,
+    n_jobs: int = -1,
+    page: bool = True,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> ScoreResult:
+    """Score every window of a recording and write the outputs into ``out``.
+
+    Parameters
+    ----------
+    recording : path
+        EDF/EDF+, BDF, any file MNE-Python reads, or a Kaggle EEG parquet.
+    model_dir : path
+        A model folder written by ``hms train``.
+    out : path
+        Output folder (created): ``<stem>_timeline.parquet/.csv``, ``<stem>_events.tsv/.json``,
+        ``<stem>_annotations.txt``, ``<stem>_timeline.html``.
+    step : float
+        Seconds between windows (10: the scored segments tile the recording).
+    start, end : float, optional
+        Span to score, seconds from the recording's start.
+    n_jobs : int
+        Worker processes (-1: every core).
+    page : bool
+        Write the HTML page.
+    progress : bool
+        Progress bar and stage lines on stderr.
+
+    Returns
+    -------
+    ScoreResult
+    """
+    from tqdm import tqdm
+
+    from hms_features.data.paths import input_file, output_dir
+    from hms_features.data.recording import open_recording
+    from hms_features.features.extractor import feature_names
+    from hms_features.model.files import load_model
+    from hms_features.score.events import merge_windows, write_annotations, write_bids_events
+    from hms_features.score.extract import recording_spectrogram, window_features
+    from hms_features.score.timeline import build_timeline, leading_features, write_timeline
+    from hms_features.score.windows import segment_onsets
+
+    t0 = time.perf_counter()
+    say = log or (lambda msg: print(msg, file=sys.stderr))
+    stage = say if progress else (lambda _msg: None)
+    out_dir = output_dir(out, "--out")
+    path = input_file(recording, "recording")
+    model = load_model(model_dir)
+    reader = open_recording(path)
+    onsets = segment_onsets(reader.duration, step, start, end)
+    names = feature_names()
+    cols = model_columns(model, names)
+    if reader.duration < WINDOW_SECONDS:
+        warnings.warn(
+            HMSWarning(
+                f"{path.name} lasts {reader.duration:g} s, less than one {WINDOW_SECONDS:g}-s "
+                f"window: scored with the missing time as missing data (see missing_fraction)"
+            ),
+            stacklevel=2,
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = path.stem
+    stage(f"score: {path.name}: {reader.duration:g} s, {len(onsets)} window(s); spectrogram")
+    spec = recording_spectrogram(reader)
+    with tqdm(
+        total=len(onsets), unit="window", desc="score", disable=not progress, file=sys.stderr
+    ) as bar:
+        feats = window_features(reader, spec, onsets, step, n_jobs, on_block=bar.update)
+    X = feats[:, cols]
+    probs = model.predict_proba(X)
+    leading = leading_features(model, X, np.argmax(probs, axis=1))
+    timeline = build_timeline(
+        onsets,
+        probs,
+        feats[:, names.index("global__missing_fraction")],
+        feats[:, names.index("global__clipped_fraction")],
+        leading,
+    )
+    files: dict[str, Path] = {}
+    files["timeline"], files["timeline csv"] = write_timeline(timeline, out_dir, stem)
+    events = merge_windows(onsets, probs, (timeline["quality"] == "ok").to_numpy())
+    files["events"], files["events json"] = write_bids_events(events, out_dir, stem)
+    files["annotations"] = write_annotations(events, out_dir, stem)
+    if page:
+        from hms_features.score.page import write_page
+
+        stage("score: writing the page (spectrograms, probabilities, reviews)")
+        files["page"] = write_page(
+            out_dir, stem, reader, spec, timeline, events, feats, model, model_dir, onsets
+        )
+    return ScoreResult(
+        recording=path,
+        duration=reader.duration,
+        source_fs=reader.info.source_fs,
+        n_windows=len(onsets),
+        step=step,
+        seconds=time.perf_counter() - t0,
+        timeline=timeline,
+        events=events,
+        files=files,
+    )

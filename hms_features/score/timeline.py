@@ -1,0 +1,98 @@
+"""The timeline of a scored recording: one row per window.
+
+Columns (``<stem>_timeline.parquet`` and ``.csv``):
+
+- ``onset``, ``duration``: the scored (labelled) 10 s, seconds from the recording's start;
+- ``seizure_vote`` ... ``other_vote``: the six probabilities, named and ordered as in the
+  competition's ``sample_submission.csv``;
+- ``seizure_burden``: the seizure probability; ``iiic_burden``: the summed probability of
+  seizure, LPD, GPD and LRDA (SPaRCNet's definition of ictal-interictal-injury-continuum
+  burden; GRDA is left out, as there); averaged over time, each is the fraction of the
+  recording the model attributes to them;
+- ``predicted``: the most probable class;
+- ``missing_fraction``, ``clipped_fraction``: of the 50-s window (missing: NaN, flat runs,
+  |value| > 5,000 uV and time outside the recording; clipped: at +/-500 uV after filtering);
+- ``quality``: ``ok``, or ``poor`` when more than :data:`POOR_MISSING` of the window was missing
+  (its probabilities are the model's guess from interpolated data: shown, never merged into an
+  event);
+- ``leading_feature`` / ``leading_family``: the feature (and its family) with the largest SHAP
+  contribution towards the predicted class (LightGBM's exact TreeSHAP, first fold model).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hms_features.constants import CLASSES, VOTE_COLUMNS
+from hms_features.score.windows import SEGMENT_SECONDS
+
+#: A window with more than this fraction of missing data is of ``poor`` quality.
+POOR_MISSING: float = 0.5
+#: Classes summed in the IIIC burden (SPaRCNet's: seizure, LPD, GPD, LRDA).
+IIIC_CLASSES: tuple[str, ...] = ("Seizure", "LPD", "GPD", "LRDA")
+#: Rows of one TreeSHAP call (bounds memory: rows x 6 classes x 1,489 float64).
+_SHAP_ROWS: int = 512
+
+
+def burdens(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Seizure and IIIC burden of each window from probabilities (n, 6), CLASSES order."""
+    probs = np.asarray(probs, dtype=np.float64)
+    iiic = [CLASSES.index(c) for c in IIIC_CLASSES]
+    return probs[:, CLASSES.index("Seizure")], probs[:, iiic].sum(axis=1)
+
+
+def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """Name of the feature pushing each row most towards its predicted class (first booster's
+    TreeSHAP; the fold models agree on the leading feature in the great majority of windows
+    and one booster costs a third of three)."""
+    names = np.asarray(model.feature_names, dtype=object)
+    n_cls, n_feat = len(model.classes), len(names)
+    out = np.empty(len(X), dtype=object)
+    booster = model.boosters[0]
+    for a in range(0, len(X), _SHAP_ROWS):
+        block = np.asarray(X[a : a + _SHAP_ROWS], dtype=np.float64)
+        contrib = np.asarray(booster.predict(block, pred_contrib=True)).reshape(
+            len(block), n_cls, n_feat + 1
+        )[:, :, :n_feat]
+        own = contrib[np.arange(len(block)), predicted[a : a + _SHAP_ROWS]]
+        out[a : a + len(block)] = names[np.argmax(own, axis=1)]
+    return out
+
+
+def build_timeline(
+    onsets: np.ndarray,
+    probs: np.ndarray,
+    missing: np.ndarray,
+    clipped: np.ndarray,
+    leading: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The timeline table (see the module docstring)."""
+    from hms_features.explain.shap_values import feature_family
+
+    probs = np.asarray(probs, dtype=np.float64)
+    frame = pd.DataFrame(
+        {"onset": np.asarray(onsets, np.float64), "duration": SEGMENT_SECONDS}, index=None
+    )
+    for j, col in enumerate(VOTE_COLUMNS):
+        frame[col] = probs[:, j]
+    frame["seizure_burden"], frame["iiic_burden"] = burdens(probs)
+    frame["predicted"] = np.asarray(CLASSES, dtype=object)[np.argmax(probs, axis=1)]
+    frame["missing_fraction"] = np.asarray(missing, np.float64)
+    frame["clipped_fraction"] = np.asarray(clipped, np.float64)
+    frame["quality"] = np.where(frame["missing_fraction"] > POOR_MISSING, "poor", "ok")
+    if leading is not None:
+        frame["leading_feature"] = leading
+        frame["leading_family"] = [feature_family(n) for n in leading]
+    return frame
+
+
+def write_timeline(frame: pd.DataFrame, out_dir: Path, stem: str) -> tuple[Path, Path]:
+    """``<stem>_timeline.parquet`` and ``<stem>_timeline.csv`` in ``out_dir``."""
+    parquet = out_dir / f"{stem}_timeline.parquet"
+    csv = out_dir / f"{stem}_timeline.csv"
+    frame.to_parquet(parquet, index=False)
+    frame.to_csv(csv, index=False, float_format="%.6g")
+    return parquet, csv
