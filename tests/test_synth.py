@@ -28,10 +28,12 @@ from hms_features.data import (
     spectrogram_window,
     total_votes,
 )
-from hms_features.errors import OutputPathError
+from hms_features.errors import OutputPathError, UsageError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
 from hms_features.synth import FaultRates, generate_dataset, realism, simulate_labels
 from hms_features.synth.dataset import TARGET_CLASS_SHARE, TRAIN_CSV_COLUMNS
+from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
+from hms_features.synth.presets import generate_preset, get_preset, preset_labels
 from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
 
@@ -394,3 +396,167 @@ def test_cli_parser_and_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "not empty" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser.parse_args(["synth", "--out", str(out), "--missing-spectrograms", "1.5"])
+
+
+# ---------------------------------------------------------------------------------------------
+# presets: the real label structure (kaggle, kaggle-small)
+
+
+@pytest.fixture(scope="module")
+def kaggle_small() -> pd.DataFrame:
+    return preset_labels("kaggle-small", seed=0)
+
+
+@pytest.fixture(scope="module")
+def kaggle_tenth() -> pd.DataFrame:
+    """1/10 of the real size (195 patients, 10,680 rows): enough rows for vote statistics."""
+    return preset_labels("kaggle", seed=0, n_patients=195)
+
+
+def test_kaggle_shapes_scale_the_real_counts() -> None:
+    assert KaggleShape.scaled() == KaggleShape(1_950, 11_138, 17_089, 106_800)
+    assert get_preset("kaggle").shape() == KaggleShape.scaled()
+    assert get_preset("kaggle-small").shape() == KaggleShape(39, 223, 342, 2_136)
+    assert KaggleShape.scaled(n_rows=5_000).n_rows == 5_000
+    assert get_preset("demo").shape() is None
+    with pytest.raises(UsageError, match="unknown preset"):
+        get_preset("huge")
+    with pytest.raises(UsageError, match="cannot cover"):
+        KaggleShape.scaled(n_patients=100, n_rows=10)
+
+
+def test_kaggle_small_counts_and_rows_per_eeg(kaggle_small: pd.DataFrame) -> None:
+    labels = kaggle_small
+    assert len(labels) == 2_136 and labels["label_id"].is_unique
+    assert labels["eeg_id"].nunique() == 342 and labels["patient_id"].nunique() == 39
+    assert labels["spectrogram_id"].nunique() == 223  # several EEGs share a recording
+    per_eeg = labels.groupby("eeg_id").size()
+    assert per_eeg.mean() == pytest.approx(6.25, abs=0.01)
+    assert 0.3 < (per_eeg == 1).mean() < 0.5  # many EEGs with one row ...
+    assert per_eeg.max() >= 24 and per_eeg.median() <= 4  # ... some with dozens
+    subs = labels.groupby("eeg_id")["eeg_sub_id"]
+    assert (subs.min() == 0).all() and (subs.max() + 1 == per_eeg).all()
+    spec = labels.groupby("spectrogram_id")
+    assert (spec["spectrogram_sub_id"].max() + 1 == spec.size()).all()
+    assert spec["patient_id"].nunique().max() == 1
+    assert (spec["eeg_id"].nunique() > 1).mean() > 0.2
+
+
+def test_kaggle_offsets_are_overlapping_windows(kaggle_small: pd.DataFrame) -> None:
+    labels = kaggle_small
+    offsets = labels["eeg_label_offset_seconds"]
+    assert (offsets % 2 == 0).all()
+    assert (labels.groupby("eeg_id")["eeg_label_offset_seconds"].min() == 0).all()
+    steps = labels.groupby("eeg_id")["eeg_label_offset_seconds"].diff().dropna()
+    assert (steps > 0).all() and steps.median() <= 6 and (steps < 50).mean() > 0.95
+    # a row's spectrogram window is centred on its EEG window: a constant shift per EEG
+    shift = labels["spectrogram_label_offset_seconds"] - offsets
+    assert (shift.groupby(labels["eeg_id"]).nunique() == 1).all()
+    assert (labels["spectrogram_label_offset_seconds"] >= 0).all()
+    # EEGs of one recording do not overlap in its spectrogram file
+    first = (
+        labels.assign(shift=shift)
+        .groupby("eeg_id")
+        .agg(
+            spec=("spectrogram_id", "first"),
+            start=("shift", "first"),
+            stop=("eeg_label_offset_seconds", "max"),
+        )
+    )
+    first["stop"] += first["start"] + 50
+    for _, eegs in first.sort_values("start").groupby("spec"):
+        assert (eegs["start"].to_numpy()[1:] > eegs["stop"].to_numpy()[:-1]).all()
+
+
+def test_kaggle_vote_totals_and_class_mix(kaggle_tenth: pd.DataFrame) -> None:
+    labels = kaggle_tenth
+    totals = total_votes(labels)
+    assert totals.min() == 1 and totals.max() == 28
+    assert np.median(totals) == 3
+    high = totals >= 10
+    assert abs(high.mean() - 0.37) < 0.04
+    seizure = (labels["expert_consensus"] == "Seizure").to_numpy()
+    # HMS.md: Seizure ~19% of low-vote rows against ~2% of high-vote ones
+    assert abs(seizure[~high].mean() - 0.19) < 0.04
+    assert seizure[high].mean() < 0.04
+    for cls in CLASSES[1:]:  # every other class is common in both
+        share = (labels["expert_consensus"] == cls).to_numpy()
+        assert share[high].mean() > 0.1 and share[~high].mean() > 0.1, cls
+    # consecutive windows of an EEG often repeat one annotation's votes
+    votes = labels[list(VOTE_COLUMNS)]
+    same = (votes.diff().abs().sum(axis=1) == 0) & (labels["eeg_sub_id"] > 0)
+    assert 0.4 < same[labels["eeg_sub_id"] > 0].mean() < 0.9
+
+
+def test_kaggle_labels_are_deterministic(kaggle_small: pd.DataFrame) -> None:
+    again = simulate_kaggle_labels(seed=0, n_patients=39)
+    pd.testing.assert_frame_equal(again, kaggle_small)
+    other = simulate_kaggle_labels(seed=1, n_patients=39)
+    assert len(other) == len(kaggle_small)
+    assert not other["eeg_id"].isin(kaggle_small["eeg_id"]).all()
+
+
+@pytest.fixture(scope="module")
+def kaggle_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("kaggle") / "data"
+    generate_preset(out, "kaggle", seed=2, n_patients=2, n_test=1, n_jobs=1)
+    return out
+
+
+def test_kaggle_files_match_labels_and_cover_their_windows(kaggle_files: Path) -> None:
+    import pyarrow.parquet as pq
+
+    train = read_labels(kaggle_files / "train.csv", split="train")
+    expected = simulate_kaggle_labels(seed=2, n_patients=2, n_test=1).iloc[: len(train)]
+    pd.testing.assert_frame_equal(
+        expected[list(train.columns)].reset_index(drop=True), train, check_dtype=False
+    )
+    layout = KaggleLayout(kaggle_files)
+    for eeg_id, group in train.groupby("eeg_id"):
+        n = pq.ParquetFile(layout.eeg_path("train", eeg_id)).metadata.num_rows
+        assert n == (group["eeg_label_offset_seconds"].max() + 50) * FS  # only what it needs
+    for spec_id, group in train.groupby("spectrogram_id"):
+        rows = pq.ParquetFile(layout.spectrogram_path("train", spec_id)).metadata.num_rows
+        assert (group["spectrogram_label_offset_seconds"] // 2 + 300 <= rows).all()
+    assert (
+        len(list((kaggle_files / "train_spectrograms").iterdir()))
+        == train["spectrogram_id"].nunique()
+    )
+    assert len(list((kaggle_files / "test_eegs").iterdir())) == 1
+    # one shared spectrogram agrees with each of its EEGs (the first EEG's rows)
+    row = train.iloc[0]
+    eeg = read_eeg(layout.eeg_path("train", row["eeg_id"]))
+    _, power = read_spectrogram(layout.spectrogram_path("train", row["spectrogram_id"]))
+    start = int(row["spectrogram_label_offset_seconds"] - row["eeg_label_offset_seconds"] + 275)
+    _, ours = eeg_to_spectrogram(eeg[FS:])
+    theirs = power[(start + 1) // 2 : (start + 1) // 2 + ours.shape[0]]
+    ok = np.isfinite(ours).all(axis=1) & np.isfinite(theirs).all(axis=1)
+    assert ok.sum() > 10
+    np.testing.assert_allclose(theirs[ok], np.maximum(np.round(ours[ok], 2), 0.01), atol=0.011)
+
+
+def test_kaggle_files_same_bytes_whatever_n_jobs(kaggle_files: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate_preset(again, "kaggle", seed=2, n_patients=2, n_test=1, n_jobs=2)
+    assert digest(again) == digest(kaggle_files)
+
+
+def test_demo_preset_is_the_default_data_set(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    generate_preset(out, "demo", seed=7, n_patients=3, n_test=2)
+    assert digest(out) == digest(tiny)
+
+
+def test_cli_preset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hms_features.cli import main
+
+    out = tmp_path / "cli"
+    argv = ["synth", "--out", str(out), "--preset", "kaggle-small", "--patients", "1",
+            "--test-eegs", "0", "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    assert "train: 1 patients" in capsys.readouterr().out
+    train = pd.read_csv(out / "train.csv")
+    assert train["eeg_id"].nunique() >= train["spectrogram_id"].nunique()
+    with pytest.raises(SystemExit):  # argparse refuses an unknown preset, status 2
+        main(["synth", "--out", str(tmp_path / "x"), "--preset", "nope"])
+    assert "invalid choice" in capsys.readouterr().err

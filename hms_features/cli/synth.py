@@ -9,7 +9,7 @@ from hms_features.cli.common import add_command, add_quiet, fraction, n_jobs, po
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``synth`` sub-command."""
-    from hms_features.synth.dataset import DEFAULT_PATIENTS, DEFAULT_TEST_EEGS
+    from hms_features.synth.presets import PRESETS
 
     p = add_command(
         subparsers,
@@ -21,22 +21,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "the votes of a panel of simulated experts, with the real data's faults (NaN runs, "
             "9999 placeholder, zero padding). Same seed and arguments give identical files."
         ),
-        example="  hms synth --out data/synth --seed 7 --n-jobs 2",
+        example=(
+            "  hms synth --out data/synth --seed 7 --n-jobs 2\n"
+            "  hms synth --out data/kaggle_small --preset kaggle-small --n-jobs 2"
+        ),
     )
     p.add_argument("--out", required=True, help="output folder (must be new or empty)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default="demo",
+        help="size and label structure: "
+        + "; ".join(f"{name}: {pr.description}" for name, pr in PRESETS.items()),
+    )
+    p.add_argument(
         "--patients",
         type=positive_int,
-        default=DEFAULT_PATIENTS,
-        help="train patients, 1-6 EEGs each (the default is the demo set: ~250 EEGs and "
-        "~1,150 label rows)",
+        default=None,
+        help="train patients (default: the preset's, 100 for demo); a Kaggle preset's counts "
+        "of spectrograms, EEGs and label rows scale with it",
     )
     p.add_argument(
         "--test-eegs",
         type=int,
-        default=DEFAULT_TEST_EEGS,
-        help="test EEGs, each from a patient not in train (0 or more)",
+        default=None,
+        help="test EEGs, each from a patient not in train (0 or more; default: 20)",
     )
     p.add_argument("--n-jobs", type=n_jobs, default=1, help="parallel workers (-1: all cores)")
     p.add_argument(
@@ -57,14 +67,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the data set and print its summary."""
     from hms_features.errors import UsageError
-    from hms_features.synth import generate_dataset
     from hms_features.synth.dataset import check_output_folder
+    from hms_features.synth.presets import generate_preset
 
-    if args.test_eegs < 0:
+    if args.test_eegs is not None and args.test_eegs < 0:
         raise UsageError(f"--test-eegs must be 0 or more; got {args.test_eegs}")
     check_output_folder(args.out, args.overwrite, what="--out", flag="--overwrite")
-    summary = generate_dataset(
+    summary = generate_preset(
         args.out,
+        preset=args.preset,
         seed=args.seed,
         n_patients=args.patients,
         n_test=args.test_eegs,

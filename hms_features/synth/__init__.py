@@ -8,10 +8,24 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
 - :mod:`~hms_features.synth.recording`: a patient and a recording, renderable at any rate;
 - :mod:`~hms_features.synth.states`: class mixtures (ambiguity, drift);
 - :mod:`~hms_features.synth.panel`: simulated expert raters and their votes;
-- :mod:`~hms_features.synth.dataset`: files, faults, parallel generation;
+- :mod:`~hms_features.synth.dataset`: files, faults, parallel generation (the demo structure);
+- :mod:`~hms_features.synth.kaggle`: the real training set's label structure at any size;
+- :mod:`~hms_features.synth.presets`: named sizes (``demo``, ``kaggle``, ``kaggle-small``);
 - :mod:`~hms_features.synth.realism`: statistics to compare with the genuine EEG.
 """
 
 from hms_features.synth.dataset import FaultRates, SynthSummary, generate_dataset, simulate_labels
+from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
+from hms_features.synth.presets import PRESETS, generate_preset, preset_labels
 
-__all__ = ["FaultRates", "SynthSummary", "generate_dataset", "simulate_labels"]
+__all__ = [
+    "PRESETS",
+    "FaultRates",
+    "KaggleShape",
+    "SynthSummary",
+    "generate_dataset",
+    "generate_preset",
+    "preset_labels",
+    "simulate_kaggle_labels",
+    "simulate_labels",
+]

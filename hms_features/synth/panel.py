@@ -77,9 +77,19 @@ def draw_rater_pool(rng: np.random.Generator, n_raters: int = 40) -> RaterPool:
     return RaterPool(sharpness, noise, bias, activity / activity.sum())
 
 
-def draw_panel(rng: np.random.Generator, pool: RaterPool, primary: int) -> np.ndarray:
-    """Indices of the raters who review one EEG (size 1-7 or 10-28, see the module docstring)."""
-    if rng.random() < P_LARGE_PANEL[primary]:
+def draw_panel(
+    rng: np.random.Generator,
+    pool: RaterPool,
+    primary: int,
+    p_large: np.ndarray | None = None,
+) -> np.ndarray:
+    """Indices of the raters who review one EEG (size 1-7 or 10-28, see the module docstring).
+
+    ``p_large`` (6,) replaces :data:`P_LARGE_PANEL`, the chance of a large panel per primary
+    class (the Kaggle-size structure calibrates its own, see :mod:`hms_features.synth.kaggle`).
+    """
+    p_large = P_LARGE_PANEL if p_large is None else p_large
+    if rng.random() < p_large[primary]:
         size = int(rng.choice(LARGE_PANEL_SIZES, p=LARGE_PANEL_P))
     else:
         size = int(rng.choice(SMALL_PANEL_SIZES, p=SMALL_PANEL_P))
