@@ -140,9 +140,11 @@ def test_flat_runs_become_nan():
     x = np.random.default_rng(0).normal(0, 10, (1000, 3))
     x[100:400, 1] = 0.0  # 1.5 s flat at 200 Hz
     x[500:550, 2] = 7.0  # 0.25 s: kept
+    x[:300, 0], x[700:, 0] = 1.0, 2.0  # runs at both ends
     flat_runs_to_nan(x, 200.0)
-    assert np.isnan(x[100:400, 1]).all() and not np.isnan(x[:100, 1]).any()
-    assert not np.isnan(x[:, [0, 2]]).any()
+    assert np.isnan(x[100:400, 1]).all() and np.isnan(x[:, 1]).sum() == 300
+    assert not np.isnan(x[:, 2]).any()
+    assert np.isnan(x[:, 0]).sum() == 600 and not np.isnan(x[300:700, 0]).any()
 
 
 def test_unreadable_and_missing_files(tmp_path):
