@@ -213,6 +213,21 @@ def booster_contributions(booster, X: pd.DataFrame | np.ndarray, n_classes: int)
     return out
 
 
+def _contributions(booster, values: np.ndarray, names: list[str], n_classes: int) -> np.ndarray:
+    """:func:`booster_contributions` on the model's columns (n, K, F + 1): a booster trained on
+    kept features contributes 0 for the others."""
+    from hms_features.model.files import booster_columns
+
+    cols = booster_columns(booster.feature_name(), names)
+    if len(cols) == len(names):
+        return booster_contributions(booster, values, n_classes)
+    c = booster_contributions(booster, values[:, cols], n_classes)
+    out = np.zeros((len(values), n_classes, len(names) + 1))
+    out[:, :, cols] = c[:, :, :-1]
+    out[:, :, -1] = c[:, :, -1]
+    return out
+
+
 def _softmax(raw: np.ndarray) -> np.ndarray:
     z = raw - raw.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -247,11 +262,12 @@ def compute_shap(
     boosters = list(model.boosters)
     values = X.to_numpy()
     total = np.zeros((len(X), k, f + 1))
+    names = list(X.columns)
     if folds is None:
         for start in range(0, len(X), _CONTRIB_BATCH_ROWS):
             stop = min(start + _CONTRIB_BATCH_ROWS, len(X))
             for booster in boosters:
-                total[start:stop] += booster_contributions(booster, values[start:stop], k)
+                total[start:stop] += _contributions(booster, values[start:stop], names, k)
         total /= len(boosters)
         probs = np.asarray(model.predict_proba(X), dtype=np.float64)
         mode = "fold-mean"
@@ -265,7 +281,7 @@ def compute_shap(
         for j, booster in enumerate(boosters):
             rows = np.flatnonzero(folds == j)
             if len(rows):
-                total[rows] = booster_contributions(booster, values[rows], k)
+                total[rows] = _contributions(booster, values[rows], names, k)
         probs = None
         mode = "out-of-fold"
     base = total[:, :, -1].copy()

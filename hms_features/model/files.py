@@ -20,7 +20,9 @@ Compatibility policy: ``format_version`` is ``"MAJOR.MINOR"``. A reader loads ev
 own major version, older or newer minor (a minor version only adds optional keys, which an
 older reader ignores and a newer reader fills with defaults). Files from before versioning (no
 ``format_version``, major 0) are upgraded on load. A file of a newer major version is refused
-with a message naming both versions.
+with a message naming both versions. Format 2 adds fold boosters trained on a subset of the
+features (``hms train --max-features``; each fold entry lists its ``features``), which a format-1
+reader cannot use; a model whose boosters use every feature is still written as format 1.0.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ from hms_features.model.errors import FeatureMismatchError
 from hms_features.model.objective import softmax
 
 #: Written into every model.json; see the module docstring for the compatibility policy.
-FORMAT_VERSION: str = "1.0"
+FORMAT_VERSION: str = "2.0"
+#: Written when every fold booster uses all the features (readers of format 1 load it).
+FULL_FEATURES_FORMAT: str = "1.0"
 MODEL_JSON: str = "model.json"
 #: Columns of a feature table that identify a row; they are never features.
 KEY_COLUMNS: frozenset[str] = frozenset({"eeg_id", "eeg_sub_id", "spectrogram_id", "patient_id"})
@@ -63,6 +67,29 @@ class ModelFormatError(HMSError, ValueError):
     def __init__(self, path: Path | str, message: str) -> None:
         self.path = Path(path)
         super().__init__(f"{self.path}: {message}")
+
+
+def booster_columns(booster_names: list[str], feature_names: list[str]) -> np.ndarray:
+    """Positions in ``feature_names`` of a booster's inputs (a booster trained on kept features
+    uses a subset, in the same order).
+
+    Raises
+    ------
+    ValueError
+        A booster input that is not among ``feature_names``, or out of order (LightGBM renames
+        features with spaces or special characters).
+    """
+    pos = {n: i for i, n in enumerate(feature_names)}
+    unknown = [n for n in booster_names if n not in pos]
+    if unknown:
+        raise ValueError(
+            f"booster inputs not among the model's feature names: {_describe_list(unknown)} "
+            "(LightGBM renames features with spaces or special characters)"
+        )
+    cols = np.array([pos[n] for n in booster_names], dtype=np.int64)
+    if np.any(np.diff(cols) <= 0):
+        raise ValueError("booster inputs are not in the order of the model's feature names")
+    return cols
 
 
 def package_versions() -> dict[str, str]:
@@ -156,7 +183,9 @@ class TrainedModel:
         mat = self.feature_matrix(X)
         out = []
         for booster in self.boosters:
-            raw = np.asarray(booster.predict(mat, raw_score=True), dtype=np.float64)
+            cols = booster_columns(booster.feature_name(), self.feature_names)
+            inputs = mat if len(cols) == mat.shape[1] else mat[:, cols]
+            raw = np.asarray(booster.predict(inputs, raw_score=True), dtype=np.float64)
             out.append(raw.reshape(len(mat), len(self.classes)))
         return out
 
@@ -210,20 +239,21 @@ def save_model(
     if not boosters:
         raise ValueError("no boosters to save")
     for booster in boosters:
-        if booster.feature_name() != list(feature_names):
-            raise ValueError(
-                "booster feature names differ from feature_names (LightGBM renames features "
-                "with spaces or special characters)"
-            )
+        booster_columns(booster.feature_name(), feature_names)  # raises when not a subset
     for old in model_dir.glob("fold_*.txt"):
         old.unlink()
     folds = []
     for k, booster in enumerate(boosters):
         name = f"fold_{k}.txt"
         booster.save_model(model_dir / name, num_iteration=-1)
-        folds.append({"file": name, "num_iterations": booster.current_iteration()})
+        entry = {"file": name, "num_iterations": booster.current_iteration()}
+        if booster.num_feature() != len(feature_names):  # trained on kept features only
+            entry["features"] = booster.feature_name()
+        folds.append(entry)
     doc = {
-        "format_version": FORMAT_VERSION,
+        "format_version": (
+            FORMAT_VERSION if any("features" in f for f in folds) else FULL_FEATURES_FORMAT
+        ),
         "kind": "hms-features LightGBM fold ensemble",
         "prediction": "mean over folds of softmax(raw margins of fold booster)",
         "classes": list(CLASSES),
@@ -390,10 +420,10 @@ def load_model(model_dir: str | Path) -> TrainedModel:
             raise ModelFormatError(fold_path, f"not a LightGBM model file ({exc})") from exc
     names = list(doc.get("feature_names") or boosters[0].feature_name())
     for entry, booster in zip(folds, boosters, strict=True):
-        if booster.feature_name() != names:
-            raise ModelFormatError(
-                model_dir / entry["file"], "feature names differ from those in model.json"
-            )
+        try:
+            booster_columns(booster.feature_name(), names)
+        except ValueError as exc:
+            raise ModelFormatError(model_dir / entry["file"], str(exc)) from exc
         if booster.num_model_per_iteration() != len(CLASSES):
             raise ModelFormatError(
                 model_dir / entry["file"],

@@ -113,6 +113,44 @@ class SoftmaxObjective:
         return softmax_grad_hess(raw, self.targets, data.get_weight())
 
 
+def expand_soft_labels(
+    targets: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Soft labels as weighted hard labels: each row once per class it was voted for.
+
+    Row ``i`` with vote fractions ``y_i`` becomes rows labelled ``k`` with weight
+    ``w_i * y_ik`` for every ``k`` with ``y_ik > 0``. Under LightGBM's built-in multiclass
+    objective their summed gradient is ``w_i * (p_i - y_i)`` (since ``sum_k y_ik = 1``) and their
+    summed hessian ``w_i * K/(K-1) * p_i (1 - p_i)`` (it does not depend on the label): exactly
+    those of :func:`softmax_grad_hess` (``tests/model/test_model_objective.py`` checks it). The
+    trees agree only up to rounding: LightGBM sums float32 gradients, in another order over the
+    expanded rows, and a near-tie between two splits can then go the other way (seen within
+    10-50 trees), after which the models drift apart.
+
+    Parameters
+    ----------
+    targets : ndarray (n, K)
+        Vote fractions, rows summing to 1.
+    weights : ndarray (n,), optional
+        Row weights (default 1).
+
+    Returns
+    -------
+    rows : ndarray (m,) of int64
+        The original row of each expanded row (index into ``targets``).
+    labels : ndarray (m,) of int64
+        Class of each expanded row.
+    weights : ndarray (m,) of float64
+        ``w_i * y_ik``.
+    """
+    targets = np.asarray(targets, dtype=np.float64)
+    rows, labels = np.nonzero(targets > 0)
+    w = targets[rows, labels]
+    if weights is not None:
+        w = w * np.asarray(weights, dtype=np.float64)[rows]
+    return rows.astype(np.int64), labels.astype(np.int64), w
+
+
 def kl_rows(targets: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Per-row KL divergence ``sum_k y_k log(y_k / clip(p_k))`` in nats (0 log 0 = 0)."""
     y = np.asarray(targets, dtype=np.float64)

@@ -19,8 +19,11 @@ import pandas as pd
 
 from hms_features.constants import CLASSES, HIGH_VOTE_THRESHOLD, VOTE_COLUMNS
 from hms_features.metrics import kl_divergence
+from hms_features.model.config import TrainConfig
+from hms_features.model.cv import CVResult
+from hms_features.model.dataset import TrainingData
 from hms_features.model.files import to_jsonable
-from hms_features.model.train import MODEL_VARIANTS, VARIANTS, CVResult, TrainConfig, TrainingData
+from hms_features.model.variants import MODEL_VARIANTS, VARIANTS
 
 #: The variant shipped is the one with the lowest out-of-fold KL on this view.
 SELECTION_VIEW: str = "high_vote"
@@ -113,7 +116,7 @@ def build_report(data: TrainingData, result: CVResult, config: TrainConfig) -> d
     return {
         "shipped_variant": shipped,
         "selection_rule": rule,
-        "variants": {v: VARIANTS[v] for v in result.oof},
+        "variants": {v: VARIANTS[v].description for v in result.oof},
         "scores": scores,
         "confusion": {
             "classes": list(CLASSES),
@@ -126,6 +129,8 @@ def build_report(data: TrainingData, result: CVResult, config: TrainConfig) -> d
             "n_eegs": int(labels["eeg_id"].nunique()),
             "n_patients": int(labels["patient_id"].nunique()),
             "n_high_vote_rows": int(hv.sum()),
+            "n_training_rows": int(result.n_train_rows),
+            "pool_seconds": config.pool_seconds,
             "n_features": len(data.feature_names),
             "class_prior": dict(
                 zip(CLASSES, np.round(result.class_prior, 6).tolist(), strict=True)
@@ -157,6 +162,10 @@ def report_markdown(report: dict) -> str:
         f"{d['n_rows']} label rows, {d['n_eegs']} EEGs, {d['n_patients']} patients, "
         f"{d['n_high_vote_rows']} rows with >= {HIGH_VOTE_THRESHOLD} votes, "
         f"{d['n_features']} features; {n_folds} folds grouped by patient.",
+        ""
+        if not d.get("pool_seconds")
+        else f"Boosters trained on {d['n_training_rows']} pooled rows (label rows of one EEG "
+        f"within {d['pool_seconds']:g} s of each other merged); every score is on the label rows.",
         "",
         f"**Shipped variant: `{report['shipped_variant']}`** ({report['selection_rule']}).",
         "",
@@ -229,10 +238,25 @@ def oof_table(data: TrainingData, result: CVResult) -> pd.DataFrame:
 
 
 def feature_importance(boosters: list, feature_names: list[str]) -> pd.DataFrame:
-    """Mean total gain and split count per feature over the fold boosters, by gain descending."""
-    gain = np.mean([b.feature_importance(importance_type="gain") for b in boosters], axis=0)
-    split = np.mean([b.feature_importance(importance_type="split") for b in boosters], axis=0)
-    table = pd.DataFrame({"feature": feature_names, "gain": gain, "splits": split})
+    """Mean total gain and split count per feature over the fold boosters, by gain descending
+    (0 for a feature a fold booster did not keep); ``kept_by`` counts the boosters using it."""
+    from hms_features.model.files import booster_columns
+
+    n = len(feature_names)
+    gain, split, kept = np.zeros(n), np.zeros(n), np.zeros(n, dtype=np.int64)
+    for b in boosters:
+        cols = booster_columns(b.feature_name(), feature_names)
+        gain[cols] += b.feature_importance(importance_type="gain")
+        split[cols] += b.feature_importance(importance_type="split")
+        kept[cols] += 1
+    table = pd.DataFrame(
+        {
+            "feature": feature_names,
+            "gain": gain / len(boosters),
+            "splits": split / len(boosters),
+            "kept_by": kept,
+        }
+    )
     return table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -164,3 +164,27 @@ def test_kl_eval_equals_competition_metric():
 def test_objective_rejects_bad_targets():
     with pytest.raises(ValueError, match="distributions"):
         SoftmaxObjective(np.ones((3, K)))
+
+
+def test_expanded_rows_sum_to_the_soft_objective_gradient_and_hessian():
+    """Under LightGBM's multiclass loss, rows expanded into their voted classes (weight
+    w * y_k) have summed gradients w (p - y) and hessians w K/(K-1) p (1 - p): those of the
+    soft-label objective, row by row."""
+    from hms_features.model.objective import expand_soft_labels
+
+    rng = np.random.default_rng(2)
+    votes = rng.multinomial(7, softmax(rng.normal(size=(50, K))))
+    Y = votes / votes.sum(axis=1, keepdims=True)
+    w = rng.uniform(0.2, 1.0, len(Y))
+    raw = rng.normal(size=(len(Y), K))
+    rows, labels, weights = expand_soft_labels(Y, w)
+    p = softmax(raw)[rows]
+    g = weights[:, None] * (p - np.eye(K)[labels])  # built-in multiclass, per expanded row
+    h = weights[:, None] * hessian_factor(K) * p * (1 - p)
+    want_g, want_h = softmax_grad_hess(raw, Y, w)
+    np.testing.assert_allclose(
+        np.stack([np.bincount(rows, g[:, k]) for k in range(K)], 1), want_g, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        np.stack([np.bincount(rows, h[:, k]) for k in range(K)], 1), want_h, atol=1e-12
+    )

@@ -16,9 +16,13 @@ from hms_features.model.errors import TrainingDataError
 from hms_features.model.objective import SoftmaxObjective, kl_rows, softmax
 from hms_features.model.quantiles import load_quantiles
 from hms_features.model.synthetic import synthetic_training_table
-from hms_features.model.train import _train_one
+from hms_features.model.variants import train_booster as _train_one
 
-FAST = dict(n_folds=3, learning_rate=0.2, num_boost_round=60, early_stopping_rounds=8, seed=1)
+ALL_VARIANTS = ("prior", "hard", "soft", "weighted", "two_stage")
+FAST = dict(
+    n_folds=3, learning_rate=0.2, num_boost_round=60, early_stopping_rounds=8, seed=1,
+    variants=ALL_VARIANTS, pool_seconds=None,
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +167,7 @@ def test_model_folder_is_replaced_whole_and_keeps_its_percentiles(table, tmp_pat
     model_dir.mkdir()
     (model_dir / "model.json").write_text("{}")
     (model_dir / "fold_7.txt").write_text("stale")
-    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5}, variants=("soft",))
+    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5, "variants": ("soft",)})
     train_model(features, labels, model_dir, cfg, log=None)
     assert not (model_dir / "fold_7.txt").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no staging folder left
@@ -185,7 +189,7 @@ def test_a_failed_run_leaves_the_previous_model(table, tmp_path, monkeypatch):
 
     features, labels = table
     model_dir = tmp_path / "m"
-    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5}, variants=("soft",))
+    cfg = TrainConfig(**{**FAST, "n_folds": 2, "num_boost_round": 5, "variants": ("soft",)})
     train_model(features, labels, model_dir, cfg, log=None)
     before = sorted((p.name, p.read_bytes()) for p in model_dir.iterdir())
 
