@@ -236,14 +236,15 @@ TWO_STAGE = (
     "adds 'two_stage' (soft labels, then boosting continued on rows with >= 10 votes) to "
     "--variants if it is not there (the default list has it)"
 )
-WEIGHTED = "adds 'weighted' to --variants if it is not there (the default list has it)"
+WEIGHTED = "adds 'weighted' to --variants"
 
 
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
         ("train", ["--folds FOLDS", "(default: 5)", "(default: 42)", "(default: 0.05)",
-                   "(default: 31)", "(default: 2000)", "(default: 100)", TWO_STAGE, WEIGHTED]),
+                   "(default: 31)", "(default: 2000)", "(default: 50)", TWO_STAGE, WEIGHTED,
+                   "--pool-seconds S", "--max-features N", "--device-type"]),
         ("predict", ["(default: 1)"]),
         ("offline-kit", ["--abi ABI"]),
         ("explain", ["(default: test)", "(default: 15)"]),

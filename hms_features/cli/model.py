@@ -18,10 +18,21 @@ from hms_features.cli.common import (
     positive_float,
     positive_int,
 )
+from hms_features.model.config import SOFT_LABELS, TrainConfig
+from hms_features.model.variants import VARIANTS
 
-DEFAULT_VARIANTS = "prior,hard,soft,weighted,two_stage"
+#: The recipe's defaults come from TrainConfig: one source for the library and the command.
+_DEFAULT = TrainConfig()
+DEFAULT_VARIANTS = ",".join(_DEFAULT.variants)
 #: Default weight of the low-vote rows in the 'weighted' variant (see TrainConfig).
-DEFAULT_LOW_VOTE_WEIGHT = 0.25
+DEFAULT_LOW_VOTE_WEIGHT = _DEFAULT.low_vote_weight
+
+
+def _pool_seconds(text: str) -> float | None:
+    """Seconds > 0, or 0 / 'none' for no pooling."""
+    if text.strip().lower() in ("0", "none", "off"):
+        return None
+    return positive_float(text)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -77,8 +88,10 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--variants",
         default=DEFAULT_VARIANTS,
-        help="comma-separated variants to train side by side (prior, hard, soft, weighted, "
-        "two_stage); the best model variant on rows with >= 10 votes is shipped",
+        help="comma-separated variants to train side by side ("
+        + ", ".join(VARIANTS)
+        + "); the best model variant on rows with >= 10 votes is shipped; the default trains "
+        "what is usually shipped (add hard,weighted to compare)",
     )
     p.add_argument(
         "--low-vote-weight",
@@ -86,8 +99,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="W",
         help=f"weight (0 < W <= 1) of rows with <= 7 votes in the 'weighted' variant "
-        f"(default: {DEFAULT_LOW_VOTE_WEIGHT}); adds 'weighted' to --variants if it is not "
-        "there (the default list has it)",
+        f"(default: {DEFAULT_LOW_VOTE_WEIGHT}); adds 'weighted' to --variants",
     )
     p.add_argument(
         "--two-stage",
@@ -96,22 +108,57 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
         "to --variants if it is not there (the default list has it)",
     )
     p.add_argument(
-        "--learning-rate", type=positive_float, default=0.05, help="LightGBM learning rate"
+        "--learning-rate",
+        type=positive_float,
+        default=_DEFAULT.learning_rate,
+        help="LightGBM learning rate",
     )
     p.add_argument(
-        "--num-leaves", type=at_least_two, default=31, help="leaves per tree (at least 2)"
+        "--num-leaves",
+        type=at_least_two,
+        default=_DEFAULT.num_leaves,
+        help="leaves per tree (at least 2)",
     )
     p.add_argument(
         "--max-rounds",
         type=positive_int,
-        default=2000,
+        default=_DEFAULT.num_boost_round,
         help="boosting rounds at most (early stopping usually ends sooner)",
     )
     p.add_argument(
         "--early-stopping",
         type=positive_int,
-        default=100,
+        default=_DEFAULT.early_stopping_rounds,
         help="stop after this many rounds without a better validation KL",
+    )
+    p.add_argument(
+        "--pool-seconds",
+        type=_pool_seconds,
+        default=_DEFAULT.pool_seconds,
+        metavar="S",
+        help="train on pooled rows: label rows of one EEG within S seconds of their pool's "
+        "first row (overlapping labelled 10 s) become one row with their mean features and "
+        "votes; every score is on the original rows; 0 trains on every row",
+    )
+    p.add_argument(
+        "--max-features",
+        type=positive_int,
+        default=_DEFAULT.max_features,
+        metavar="N",
+        help="keep the N features of highest gain in a quick booster on each training fold "
+        "(the fold models use only those; model.json lists them); default: every feature",
+    )
+    p.add_argument(
+        "--soft-labels",
+        choices=SOFT_LABELS,
+        default=_DEFAULT.soft_labels,
+        help="soft labels through the custom softmax objective, or as rows expanded into "
+        "their voted classes on LightGBM's built-in multiclass (same gradients)",
+    )
+    p.add_argument(
+        "--device-type",
+        default=_DEFAULT.device_type,
+        help="LightGBM device_type: cpu, or gpu/cuda with a GPU build of LightGBM",
     )
     add_quiet(p)
     p.set_defaults(func=run_train)
@@ -193,7 +240,7 @@ def run_train(args: argparse.Namespace) -> int:
     from hms_features.data import KaggleLayout, read_labels
     from hms_features.data.paths import input_dir, input_file
     from hms_features.model.files import check_model_dir
-    from hms_features.model.train import TrainConfig, train_model
+    from hms_features.model.train import train_model
 
     input_dir(args.data_dir, "--data-dir")
     input_file(args.features, "--features", " (make it with `hms features --split train`)")
@@ -209,6 +256,10 @@ def run_train(args: argparse.Namespace) -> int:
         num_boost_round=args.max_rounds,
         early_stopping_rounds=args.early_stopping,
         low_vote_weight=weight,
+        pool_seconds=args.pool_seconds,
+        max_features=args.max_features,
+        soft_labels=args.soft_labels,
+        device_type=args.device_type,
     )
     labels = read_labels(KaggleLayout(args.data_dir).labels_csv("train"), split="train")
     report = train_model(
