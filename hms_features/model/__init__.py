@@ -1,9 +1,15 @@
 """The booster: LightGBM on expert vote distributions, patient-grouped CV, safe model files.
 
+Modules in the order they import each other (nothing imports back):
+
 - :mod:`~hms_features.model.objective`: soft-label softmax objective, KL metric, init scores.
-- :mod:`~hms_features.model.cv`: folds grouped by patient.
-- :mod:`~hms_features.model.train`: training variants side by side, out-of-fold predictions.
+- :mod:`~hms_features.model.variants`: the training variants, one table.
+- :mod:`~hms_features.model.config`: :class:`TrainConfig`, the recipe's hyper-parameters and
+  levers (pooled rows, kept features, soft-label route, device).
+- :mod:`~hms_features.model.dataset`: the training table; pooling overlapping label rows.
+- :mod:`~hms_features.model.cv`: folds grouped by patient; every variant on every fold.
 - :mod:`~hms_features.model.report`: CV report (KL by fold and view, confusion, shipped variant).
+- :mod:`~hms_features.model.train`: ``hms train`` (the run and the model folder).
 - :mod:`~hms_features.model.files`: model folder (LightGBM text + JSON) save/load.
 - :mod:`~hms_features.model.predict`: scoring a test set into a submission.
 - :mod:`~hms_features.model.offline_kit`: wheels + model for an offline (Kaggle) notebook.
