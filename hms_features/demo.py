@@ -94,6 +94,17 @@ def main(argv: list[str] | None = None) -> int:
          "--out", str(out / "cohort")],
     )  # fmt: skip
 
+    recording = out / "recording" / "rec_30min.edf"
+    _step(
+        "synthetic clinical recording (30 minutes, EDF)",
+        ["synth-recording", "--out", str(recording), "--minutes", "30", "--seed", args.seed],
+    )
+    _step(
+        "score the recording (timeline, events, page)",
+        ["score", str(recording), "--model-dir", str(model), "--out", str(out / "scored"),
+         "--n-jobs", args.n_jobs],
+    )  # fmt: skip
+
     report_md = model / "cv_report.md"
     print("\n=== cross-validated KL divergence (lower is better)")
     if report_md.is_file():
@@ -106,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         f"  submission           {out / 'submission.csv'}\n"
         + (f"  genuine sample       {out / 'submission_genuine_sample.csv'}\n" if genuine else "")
         + f"  review reports       {reports}/\n"
-        f"  cohort views         {out / 'cohort'}/"
+        f"  cohort views         {out / 'cohort'}/\n"
+        f"  scored recording     {out / 'scored' / 'rec_30min_timeline.html'} (truth: "
+        f"{recording.with_name('rec_30min_events.tsv')})"
     )
     return 0
 

@@ -8,7 +8,7 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Notebooks executed here (they read the demo's outputs through HMS_DEMO_DIR).
-EXECUTED = ("explore_features.ipynb", "shap_for_clinicians.ipynb")
+EXECUTED = ("explore_features.ipynb", "shap_for_clinicians.ipynb", "score_recording.ipynb")
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)

@@ -4,7 +4,9 @@ Two passes over the file, each in chunks, so that memory does not grow with dura
 
 1. :func:`recording_spectrogram`: the competition-style spectrogram of the whole recording
    (:func:`~hms_features.signal.spectrogram.eeg_to_spectrogram`, float32) on one grid of 2-s
-   rows starting at :data:`ROW_OFFSET_SECONDS`; 24 hours are 43,200 rows x 400 (69 MB).
+   rows starting at :data:`ROW_OFFSET_SECONDS`; 24 hours are 43,200 rows x 400 (69 MB). Chunks
+   of :data:`ROWS_PER_CHUNK` rows are read and computed by the worker processes, each opening
+   the file itself.
 2. :func:`window_features`: blocks of consecutive windows (about :data:`BLOCK_SECONDS` of
    recording each) are read by this process and extracted by a pool of worker processes
    (joblib's loky, started like the feature factory's: SIGINT ignored in the workers, killed on
@@ -27,6 +29,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,21 +49,53 @@ _ROW = int(SPEC_ROW_SECONDS * FS)
 _OFFSET = int(ROW_OFFSET_SECONDS * FS)
 
 
-def recording_spectrogram(reader: RecordingReader) -> np.ndarray:
+def recording_spectrogram(reader: RecordingReader, n_jobs: int = 1) -> np.ndarray:
     """The regional spectrogram of the whole recording, (n_rows, 400) float32 uV^2/Hz.
 
     Row ``j`` covers seconds ``[1 + 2 j, 3 + 2 j)``; columns
-    :data:`~hms_features.constants.SPEC_COLUMNS`; NaN for a row with missing samples.
+    :data:`~hms_features.constants.SPEC_COLUMNS`; NaN for a row with missing samples. With
+    ``n_jobs`` > 1 the chunks are read and computed by worker processes (each opens the file).
     """
-    from hms_features.signal.spectrogram import eeg_to_spectrogram
-
     n_rows = max((reader.n_samples - _OFFSET) // _ROW, 0)
     out = np.full((n_rows, len(SPEC_COLUMNS)), np.nan, dtype=np.float32)
-    for r0 in range(0, n_rows, ROWS_PER_CHUNK):
-        r1 = min(r0 + ROWS_PER_CHUNK, n_rows)
-        eeg = reader.read(_OFFSET + r0 * _ROW, _OFFSET + r1 * _ROW)
-        out[r0:r1] = eeg_to_spectrogram(eeg, FS, dtype="float32")[1]
+    spans = [(r0, min(r0 + ROWS_PER_CHUNK, n_rows)) for r0 in range(0, n_rows, ROWS_PER_CHUNK)]
+    if n_workers_for(n_jobs, len(spans)) <= 1:
+        for r0, r1 in spans:
+            out[r0:r1] = _spectrogram_rows(reader, r0, r1)
+        return out
+    path = str(reader.info.path)
+    tasks = ((_spectrogram_task, (path, r0, r1)) for r0, r1 in spans)
+    for r0, rows in _pool(tasks, n_workers_for(n_jobs, len(spans))):
+        out[r0 : r0 + len(rows)] = rows
     return out
+
+
+def _spectrogram_rows(reader: RecordingReader, r0: int, r1: int) -> np.ndarray:
+    """Rows ``r0:r1`` of the recording's spectrogram."""
+    from hms_features.signal.spectrogram import eeg_to_spectrogram
+
+    eeg = reader.read(_OFFSET + r0 * _ROW, _OFFSET + r1 * _ROW)
+    return eeg_to_spectrogram(eeg, FS, dtype="float32")[1]
+
+
+@lru_cache(maxsize=2)
+def _worker_reader(path: str) -> RecordingReader:
+    """A worker's reader of the recording (opened once per process)."""
+    return RecordingReader(path)
+
+
+def _spectrogram_task(path: str, r0: int, r1: int) -> tuple[int, np.ndarray]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return r0, _spectrogram_rows(_worker_reader(path), r0, r1)
+
+
+def n_workers_for(n_jobs: int, n_tasks: int) -> int:
+    """Worker processes for ``n_tasks`` tasks (joblib's convention for ``n_jobs``)."""
+    from hms_features.factory.backends import n_workers
+
+    return min(n_workers(n_jobs), n_tasks)
 
 
 def first_rows(onsets: np.ndarray) -> np.ndarray:
@@ -155,31 +190,28 @@ def window_features(
     from hms_features.features.extractor import feature_names
 
     out = np.empty((len(onsets), len(feature_names())), dtype=np.float32)
-    blocks = (make_block(reader, spec, onsets, idx) for idx in plan_blocks(len(onsets), step))
-    for index, values in _run_blocks(blocks, n_jobs, len(onsets)):
+    plan = plan_blocks(len(onsets), step)
+    blocks = (make_block(reader, spec, onsets, idx) for idx in plan)
+    workers = min(n_workers_for(n_jobs, len(plan)), max(len(onsets) // 8, 1))
+    if workers <= 1:
+        results = (block_features(b) for b in blocks)
+    else:
+        results = _pool(((block_features, (b,)) for b in blocks), workers)
+    for index, values in results:
         out[index] = values
         if on_block is not None:
             on_block(len(index))
     return out
 
 
-def _run_blocks(
-    blocks: Iterator[Block], n_jobs: int, n_windows: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Each block's features: in this process with one worker, else on a loky pool."""
-    from hms_features.factory.backends import (
-        _ignore_sigint,
-        _workers_start_deaf,
-        n_workers,
-        worker_env,
-    )
-
-    workers = min(n_workers(n_jobs), max(n_windows // 8, 1))
-    if workers <= 1:
-        for block in blocks:
-            yield block_features(block)
-        return
+def _pool(tasks: Iterator[tuple[Callable, tuple]], workers: int) -> Iterator:
+    """Results of ``func(*args)`` for each task, as they finish, on a loky pool of ``workers``
+    processes started like the feature factory's (SIGINT ignored in the workers; on an
+    interrupt or an error the workers are killed). At most two tasks per worker are in flight,
+    so that the tasks (blocks of EEG) are made only as fast as they are consumed."""
     from joblib.externals.loky import get_reusable_executor
+
+    from hms_features.factory.backends import _ignore_sigint, _workers_start_deaf, worker_env
 
     executor = None
     finished = False
@@ -188,14 +220,12 @@ def _run_blocks(
             executor = get_reusable_executor(
                 max_workers=workers, initializer=_ignore_sigint, env=worker_env()
             )
-            running = {
-                executor.submit(block_features, b) for b in itertools.islice(blocks, 2 * workers)
-            }
+            running = {executor.submit(f, *a) for f, a in itertools.islice(tasks, 2 * workers)}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                for b in itertools.islice(blocks, 1):
-                    running.add(executor.submit(block_features, b))
+                for f, a in itertools.islice(tasks, 1):
+                    running.add(executor.submit(f, *a))
                 yield future.result()
         finished = True
     finally:

@@ -131,7 +131,7 @@ def score_recording(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = path.stem
     stage(f"score: {path.name}: {reader.duration:g} s, {len(onsets)} window(s); spectrogram")
-    spec = recording_spectrogram(reader)
+    spec = recording_spectrogram(reader, n_jobs)
     with tqdm(
         total=len(onsets), unit="window", desc="score", disable=not progress, file=sys.stderr
     ) as bar:
