@@ -6,7 +6,9 @@ Writes (once, into ``--cache``) a continuous synthetic recording of ``--hours`` 
 the small example model of the test suite; then scores the recording at ``--step`` seconds with
 ``--n-jobs`` workers, timed from opening the file to the last output written, while a thread
 samples the resident memory of this process and its workers every 0.2 s (the peak of their sum
-is ``peak_rss_mb``). With ``--agreement`` it also compares the timeline's most probable class
+is ``peak_rss_mb``); ``cpu_seconds`` is the CPU time of the process and its workers (on a
+machine shared with other jobs, ``cpu_seconds / 2`` is the wall time two dedicated cores
+would need). With ``--agreement`` it also compares the timeline's most probable class
 with the recording's ground truth on the windows whose 10 s lie inside a labelled episode and
 prints the confusion table.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -76,6 +79,14 @@ class PeakMemory(threading.Thread):
         self.join()
         self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
         return self.peak
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished child processes (the pool's
+    workers are joined when each pass ends)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def ensure_recording(cache: Path, hours: float, seed: int) -> Path:
@@ -133,16 +144,19 @@ def main() -> None:
     out = Path(args.out) if args.out else cache / "out"
     monitor = PeakMemory()
     monitor.start()
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     result = score_recording(rec, model, out, step=args.step, n_jobs=args.n_jobs,
                              page=not args.no_page, progress=False)  # fmt: skip
     seconds = time.perf_counter() - t0
     peak = monitor.stop()
+    cpu = _cpu_seconds() - cpu0
     print(result.format())
     print(f"{result.n_windows / seconds:.1f} windows/s; peak memory (process + workers) "
-          f"{peak:.0f} MB")  # fmt: skip
+          f"{peak:.0f} MB; CPU {cpu:.0f} s (process + workers), i.e. {cpu / 2:.0f} s on 2 "
+          f"dedicated cores; load average at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
     report = {"hours": args.hours, "windows": result.n_windows, "seconds": round(seconds, 1),
-              "peak_rss_mb": round(peak, 1)}  # fmt: skip
+              "peak_rss_mb": round(peak, 1), "cpu_seconds": round(cpu, 1)}  # fmt: skip
     if args.hours == 24 and args.step == 10:
         report["meets_targets"] = bool(seconds <= TARGET_SECONDS_24H and peak <= TARGET_RSS_MB)
     if args.agreement:

@@ -147,7 +147,13 @@ def test_page_is_self_contained(scored):
     assert set(result.files) >= {"timeline", "events", "annotations", "page"}
 
 
-def test_cli_and_parallel_workers_agree(recording, model_dir, tmp_path, scored, capsys):
+def test_cli_and_parallel_workers_agree(
+    recording, model_dir, tmp_path, scored, capsys, monkeypatch
+):
+    from hms_features.score import extract
+
+    monkeypatch.setattr(extract, "BLOCK_SECONDS", 60.0)  # 6 blocks of 6 windows: 2 workers
+    monkeypatch.setattr(extract, "ROWS_PER_CHUNK", 60)  # 3 spectrogram chunks
     args = ["score", str(recording), "--model-dir", str(model_dir), "--out", str(tmp_path),
             "--no-page", "-q", "--n-jobs", "2"]  # fmt: skip
     assert main(args) == 0

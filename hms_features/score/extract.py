@@ -130,9 +130,10 @@ class Block:
     rows: np.ndarray  # each window's first row within ``spec``
 
 
-def plan_blocks(n_windows: int, step: float, block_seconds: float = BLOCK_SECONDS) -> list:
-    """Consecutive window indices, about ``block_seconds`` of recording per block."""
-    per_block = max(1, int(round(block_seconds / step)))
+def plan_blocks(n_windows: int, step: float, block_seconds: float | None = None) -> list:
+    """Consecutive window indices, about ``block_seconds`` (default :data:`BLOCK_SECONDS`) of
+    recording per block."""
+    per_block = max(1, int(round((block_seconds or BLOCK_SECONDS) / step)))
     return [np.arange(i, min(i + per_block, n_windows)) for i in range(0, n_windows, per_block)]
 
 
@@ -187,21 +188,79 @@ def window_features(
 
     ``on_block(n)`` is called with the number of windows of each finished block (progress).
     """
+    return score_windows(reader, spec, onsets, step, None, n_jobs, on_block).features
+
+
+@dataclass
+class WindowScores:
+    """Features of every window and, with a model, its probabilities and leading feature."""
+
+    features: np.ndarray  # (n, n_features) float32, extractor order
+    probs: np.ndarray | None = None  # (n, 6)
+    leading: np.ndarray | None = None  # (n,) feature names
+
+
+def score_windows(
+    reader: RecordingReader,
+    spec: np.ndarray,
+    onsets: np.ndarray,
+    step: float,
+    model_dir: str | None = None,
+    n_jobs: int = 1,
+    on_block: Callable[[int], None] | None = None,
+) -> WindowScores:
+    """Features of every window and, with ``model_dir``, the model's probabilities and each
+    window's leading feature (:func:`~hms_features.score.timeline.leading_features`), computed
+    block by block where the features are (the workers load the model once each)."""
     from hms_features.features.extractor import feature_names
 
-    out = np.empty((len(onsets), len(feature_names())), dtype=np.float32)
-    plan = plan_blocks(len(onsets), step)
+    n = len(onsets)
+    out = WindowScores(np.empty((n, len(feature_names())), dtype=np.float32))
+    if model_dir is not None:
+        out.probs = np.empty((n, 6))
+        out.leading = np.empty(n, dtype=object)
+    plan = plan_blocks(n, step)
     blocks = (make_block(reader, spec, onsets, idx) for idx in plan)
-    workers = min(n_workers_for(n_jobs, len(plan)), max(len(onsets) // 8, 1))
+    workers = min(n_workers_for(n_jobs, len(plan)), max(n // 8, 1))
     if workers <= 1:
-        results = (block_features(b) for b in blocks)
+        results = (_score_block(b, model_dir) for b in blocks)
     else:
-        results = _pool(((block_features, (b,)) for b in blocks), workers)
-    for index, values in results:
-        out[index] = values
+        results = _pool(((_score_block, (b, model_dir)) for b in blocks), workers)
+    for index, feats, probs, leading in results:
+        out.features[index] = feats
+        if model_dir is not None:
+            out.probs[index], out.leading[index] = probs, leading
         if on_block is not None:
             on_block(len(index))
     return out
+
+
+@lru_cache(maxsize=2)
+def _worker_model(model_dir: str):
+    """The model and the positions of its features among the extractor's (once per process)."""
+    from hms_features.features.extractor import feature_names
+    from hms_features.model.files import load_model
+    from hms_features.score.timeline import model_columns
+
+    model = load_model(model_dir)
+    return model, model_columns(model, feature_names())
+
+
+def _score_block(block: Block, model_dir: str | None):
+    """A block's window indices, features, and (with a model) probabilities and leading
+    features."""
+    from threadpoolctl import threadpool_limits
+
+    from hms_features.score.timeline import leading_features
+
+    index, feats = block_features(block)
+    if model_dir is None:
+        return index, feats, None, None
+    model, cols = _worker_model(str(model_dir))
+    with threadpool_limits(limits=1, user_api="blas"):
+        X = feats[:, cols]
+        probs = model.predict_proba(X)
+        return index, feats, probs, leading_features(model, X, np.argmax(probs, axis=1))
 
 
 def _pool(tasks: Iterator[tuple[Callable, tuple]], workers: int) -> Iterator:

@@ -9,12 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from hms_features.constants import WINDOW_SECONDS
 from hms_features.errors import HMSWarning
-from hms_features.model.errors import FeatureMismatchError
 
 
 @dataclass
@@ -30,6 +28,7 @@ class ScoreResult:
     timeline: pd.DataFrame
     events: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    times: dict[str, float] = field(default_factory=dict)
 
     def format(self) -> str:
         """The summary lines the command prints."""
@@ -47,18 +46,6 @@ class ScoreResult:
         ]
         lines += [f"  {name:<12} {path}" for name, path in self.files.items()]
         return "\n".join(lines)
-
-
-def model_columns(model, names: tuple[str, ...]) -> np.ndarray:
-    """Positions in ``names`` (the extractor's features) of the model's features, in order."""
-    where = {n: i for i, n in enumerate(names)}
-    missing = [f for f in model.feature_names if f not in where]
-    if missing:
-        raise FeatureMismatchError(
-            f"the model expects {len(missing)} feature(s) this version does not compute, e.g. "
-            f"{missing[:5]}; retrain it with this version of hms-features"
-        )
-    return np.array([where[f] for f in model.feature_names], dtype=np.int64)
 
 
 def score_recording(
@@ -106,8 +93,8 @@ def score_recording(
     from hms_features.features.extractor import feature_names
     from hms_features.model.files import load_model
     from hms_features.score.events import merge_windows, write_annotations, write_bids_events
-    from hms_features.score.extract import recording_spectrogram, window_features
-    from hms_features.score.timeline import build_timeline, leading_features, write_timeline
+    from hms_features.score.extract import recording_spectrogram, score_windows
+    from hms_features.score.timeline import build_timeline, model_columns, write_timeline
     from hms_features.score.windows import segment_onsets
 
     t0 = time.perf_counter()
@@ -119,7 +106,7 @@ def score_recording(
     reader = open_recording(path)
     onsets = segment_onsets(reader.duration, step, start, end)
     names = feature_names()
-    cols = model_columns(model, names)
+    model_columns(model, names)  # refuses a model of features this version does not compute
     if reader.duration < WINDOW_SECONDS:
         warnings.warn(
             HMSWarning(
@@ -131,33 +118,43 @@ def score_recording(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = path.stem
     stage(f"score: {path.name}: {reader.duration:g} s, {len(onsets)} window(s); spectrogram")
+    times: dict[str, float] = {}
+    t = time.perf_counter()
     spec = recording_spectrogram(reader, n_jobs)
+    times["spectrogram"] = time.perf_counter() - t
+    t = time.perf_counter()
     with tqdm(
         total=len(onsets), unit="window", desc="score", disable=not progress, file=sys.stderr
     ) as bar:
-        feats = window_features(reader, spec, onsets, step, n_jobs, on_block=bar.update)
-    X = feats[:, cols]
-    probs = model.predict_proba(X)
-    leading = leading_features(model, X, np.argmax(probs, axis=1))
+        scores = score_windows(
+            reader, spec, onsets, step, str(model_dir), n_jobs, on_block=bar.update
+        )
+    times["windows"] = time.perf_counter() - t
+    t = time.perf_counter()
+    feats = scores.features
     timeline = build_timeline(
         onsets,
-        probs,
+        scores.probs,
         feats[:, names.index("global__missing_fraction")],
         feats[:, names.index("global__clipped_fraction")],
-        leading,
+        scores.leading,
     )
     files: dict[str, Path] = {}
     files["timeline"], files["timeline csv"] = write_timeline(timeline, out_dir, stem)
-    events = merge_windows(onsets, probs, (timeline["quality"] == "ok").to_numpy())
+    events = merge_windows(onsets, scores.probs, (timeline["quality"] == "ok").to_numpy())
     files["events"], files["events json"] = write_bids_events(events, out_dir, stem)
     files["annotations"] = write_annotations(events, out_dir, stem)
+    times["outputs"] = time.perf_counter() - t
     if page:
         from hms_features.score.page import write_page
+
+        t = time.perf_counter()
 
         stage("score: writing the page (spectrograms, probabilities, reviews)")
         files["page"] = write_page(
             out_dir, stem, reader, spec, timeline, events, feats, model, model_dir, onsets
         )
+        times["page"] = time.perf_counter() - t
     return ScoreResult(
         recording=path,
         duration=reader.duration,
@@ -168,4 +165,5 @@ def score_recording(
         timeline=timeline,
         events=events,
         files=files,
+        times=times,
     )

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
+from hms_features.model.errors import FeatureMismatchError
 from hms_features.score.windows import SEGMENT_SECONDS
 
 #: A window with more than this fraction of missing data is of ``poor`` quality.
@@ -60,6 +61,18 @@ def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
         own = contrib[np.arange(len(block)), predicted[a : a + _SHAP_ROWS]]
         out[a : a + len(block)] = names[np.argmax(own, axis=1)]
     return out
+
+
+def model_columns(model, names: tuple[str, ...]) -> np.ndarray:
+    """Positions in ``names`` (the extractor's features) of the model's features, in order."""
+    where = {n: i for i, n in enumerate(names)}
+    missing = [f for f in model.feature_names if f not in where]
+    if missing:
+        raise FeatureMismatchError(
+            f"the model expects {len(missing)} feature(s) this version does not compute, e.g. "
+            f"{missing[:5]}; retrain it with this version of hms-features"
+        )
+    return np.array([where[f] for f in model.feature_names], dtype=np.int64)
 
 
 def build_timeline(
