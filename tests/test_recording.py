@@ -185,3 +185,12 @@ def test_synth_recording_cli(tmp_path, capsys):
     again = tmp_path / "again.edf"
     synth_recording(again, 5, seed=3)
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_kaggle_parquet_reads_as_a_recording(tmp_path, signal_200):
+    path = tmp_path / "123.parquet"
+    frame = pd.DataFrame(signal_200, columns=list(EEG_CHANNELS))
+    frame[list(reversed(EEG_CHANNELS))].to_parquet(path)  # column order does not matter
+    reader = RecordingReader(path)
+    assert reader.info.source_fs == 200 and reader.duration == SECONDS
+    np.testing.assert_array_equal(reader.read(100, 300), signal_200[100:300])
