@@ -317,6 +317,9 @@ def kaggle_benchmark(args: argparse.Namespace) -> int:
                 "oof_kl_high_vote": report["scores"][shipped]["high_vote"]["overall"],
                 "shipped_variant": shipped,
                 "variants": list(report["scores"]),
+                "report_data": {
+                    k: v for k, v in report.get("data", {}).items() if not isinstance(v, dict)
+                },
                 "n_jobs": args.n_jobs,
                 "table_bytes": feats.stat().st_size,
                 "table_seconds": round(build_seconds, 1),
