@@ -143,16 +143,24 @@ def flat_runs_to_nan(x: np.ndarray, fs: float, seconds: float = FLAT_SECONDS) ->
     ``x`` is (n_samples, n_channels); modified in place and returned. A sample belongs to a run
     when it equals its predecessor (the run's first sample is included).
     """
-    from scipy.ndimage import binary_opening
-
     n_min = max(int(round(seconds * fs)), 2)
-    if x.shape[0] < n_min:
+    n, n_ch = x.shape
+    if n < n_min:
         return x
-    same = np.zeros(x.shape, dtype=bool)
-    same[1:] = x[1:] == x[:-1]
-    same[:-1] |= same[1:]  # the first sample of a run equals its successor
-    flat = binary_opening(same, structure=np.ones((n_min, 1), dtype=bool))
-    x[flat] = np.nan
+    # runs of "equal to the previous sample", channel by channel in one flat pass: the edges of
+    # the padded mask come in (start, end) pairs, sorted by channel then time
+    same = np.zeros((n_ch, n + 2), dtype=np.int8)
+    same[:, 2:-1] = (x[1:] == x[:-1]).T
+    edges = np.diff(same, axis=1)
+    ch_start, start = np.nonzero(edges == 1)
+    _, end = np.nonzero(edges == -1)
+    long = end - start + 1 >= n_min  # a run of k equal steps spans k + 1 samples
+    if not long.any():
+        return x
+    mark = np.zeros((n_ch, n + 1), dtype=np.int32)
+    np.add.at(mark, (ch_start[long], start[long] - 1), 1)  # the run's first sample too
+    np.add.at(mark, (ch_start[long], end[long]), -1)
+    x[(np.cumsum(mark, axis=1)[:, :n] > 0).T] = np.nan
     return x
 
 
