@@ -37,7 +37,9 @@ class ScoreResult:
         lines = [
             f"score: {self.recording.name}: {self.duration / 3600:.2f} h at "
             f"{self.source_fs:g} Hz, {self.n_windows} window(s) every {self.step:g} s in "
-            f"{self.seconds:.1f} s",
+            f"{self.seconds:.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in self.times.items())
+            + ")",
             f"  seizure burden {tl['seizure_burden'].mean():.1%}, IIIC burden "
             f"{tl['iiic_burden'].mean():.1%}; most probable class: "
             + ", ".join(f"{c} {v:.0%}" for c, v in share.items()),
