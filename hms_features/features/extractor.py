@@ -29,10 +29,17 @@ FAMILY_MODULES: tuple[str, ...] = (
 
 @lru_cache(maxsize=1)
 def load_families() -> tuple[str, ...]:
-    """Import every family module once; returns the registered family names in output order."""
+    """Import every family module once; returns the registered family names in output order.
+
+    The order is that of :data:`FAMILY_MODULES` (families of other modules after them, in
+    registration order), never the order in which modules happened to be imported: a process
+    that imported one family module early (an explanation, a test) must name the columns in
+    the same order as a fresh worker process.
+    """
     for mod in FAMILY_MODULES:
         importlib.import_module(f"hms_features.features.{mod}")
-    return tuple(FAMILIES)
+    rank = {f"hms_features.features.{m}": i for i, m in enumerate(FAMILY_MODULES)}
+    return tuple(sorted(FAMILIES, key=lambda n: rank.get(FAMILIES[n].func.__module__, len(rank))))
 
 
 def _check_window(eeg: np.ndarray) -> np.ndarray:

@@ -71,3 +71,21 @@ def test_bad_input_and_unfitted_use_raise_clear_errors() -> None:
         FeatureExtractor(families=("nonsense",)).fit(windows(1))
     with pytest.raises(ValueError, match="channel order"):
         hms_features.extract_window(np.zeros((10_000, 18)))
+
+
+def test_feature_order_does_not_depend_on_import_order():
+    """A process that imported a family module first (here: the last family, re-registered at
+    the front) still names the columns in the canonical order, as a fresh worker does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import hms_features.features.spectrogram_stats, hms_features.features.periodicity\n"
+        "from hms_features.features.extractor import feature_names\n"
+        "print(feature_names()[0], feature_names()[-1], len(feature_names()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from hms_features.features.extractor import feature_names
+
+    names = feature_names()
+    assert out.stdout.split() == [names[0], names[-1], str(len(names))]
