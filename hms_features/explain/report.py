@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hms_features.constants import FS, VOTE_COLUMNS
+from hms_features.constants import VOTE_COLUMNS
 from hms_features.errors import HMSError, HMSWarning, UsageError
 from hms_features.explain import plots
 from hms_features.explain.shap_values import (
@@ -206,22 +206,18 @@ def label_spectrogram(
     note : str
         Why it was recomputed ('' when read from the file).
     """
-    from hms_features.data import KaggleLayout, read_spectrogram, spectrogram_window
-    from hms_features.data.errors import HMSDataError
-    from hms_features.signal.spectrogram import spectrogram_around
+    from hms_features.data import KaggleLayout
+    from hms_features.factory.chunk import label_spectrogram as from_file_or_eeg
+    from hms_features.factory.chunk import spectrogram_reader
 
-    path = KaggleLayout(data_dir).spectrogram_path(split, spectrogram_id)
-    try:
-        spec = spectrogram_window(
-            *read_spectrogram(path), spectrogram_offset, spectrogram_id=spectrogram_id
-        )
-        if np.isfinite(spec).any():
-            return spec, False, ""
-        note = f"the spectrogram file {path.name} holds no data in this window"
-    except HMSDataError as exc:
-        note = f"spectrogram {path.name}: {exc.reason}"
-    spec = spectrogram_around(eeg, float(eeg_offset) + 25.0, FS)
-    return spec, True, note
+    layout = KaggleLayout(data_dir)
+    spec, why = from_file_or_eeg(
+        spectrogram_reader(layout, split), eeg, float(eeg_offset), spectrogram_id,
+        spectrogram_offset,
+    )  # fmt: skip
+    if not why:
+        return spec, False, ""
+    return spec, True, f"spectrogram {layout.spectrogram_path(split, spectrogram_id).name}: {why}"
 
 
 def _case_features(data_dir: Path, split: str, row: pd.Series) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def _failure(chunk, pos, split, file, exc: BaseException) -> list[dict]:
     )
 
 
-def _spectrogram_reader(
+def spectrogram_reader(
     layout: KaggleLayout, split: str, kept: int = 2
 ) -> Callable[[int], tuple[tuple[np.ndarray, np.ndarray] | None, str]]:
     """spectrogram_id -> ((time, power) or None, why not); remembers the ``kept`` last used
@@ -208,7 +208,7 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
     spec_offsets = chunk["spectrogram_label_offset_seconds"].to_numpy(np.float64)
     window_rows = chunk.groupby("window", sort=False).indices  # window -> row positions
     windows_of = chunk.groupby("eeg_id", sort=False)["window"].unique()
-    read_spec = _spectrogram_reader(layout, split)
+    read_spec = spectrogram_reader(layout, split)
     for eeg_id, eeg_windows in windows_of.items():
         path = layout.eeg_path(split, eeg_id)
         try:
