@@ -14,7 +14,7 @@ import contextlib
 import itertools
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 
@@ -84,32 +84,47 @@ def run_local(data_dir: Path, split: str, todo: list[Task], n_jobs: int) -> Iter
     if workers <= 1:
         yield from run_serial(data_dir, split, todo)
         return
+    tasks = ((extract_chunk, (data_dir, split, c, i)) for i, c in todo)
+    yield from run_pool(tasks, workers)
+
+
+def run_pool(
+    tasks: Iterator[tuple[Callable, tuple]], workers: int, per_worker: int = 1
+) -> Iterator:
+    """``func(*args)`` of each task on a loky pool of ``workers`` processes, yielding the
+    results as they finish (see the module docstring for Ctrl-C).
+
+    At most ``per_worker`` tasks per worker are in flight, so that tasks are made only as fast
+    as they are consumed. With 1, an interrupt finds no task waiting in the pool's own queues,
+    whose shutdown with killed workers does not expect any (loky raised ``KeyError`` in its
+    manager thread otherwise). On an interrupt, an error, or the caller stopping early the
+    workers are killed; when every task is done they are let go, so that no process outlives
+    the run.
+    """
     from joblib.externals.loky import get_reusable_executor
 
     executor = None
     finished = False
+    tasks = iter(tasks)
     try:
-        # at most one chunk queued per worker: an interrupt then finds no chunk waiting in the
-        # pool's own queues, whose shutdown with killed workers does not expect any
-        queue = iter(todo)
         with _workers_start_deaf():  # the pool starts its workers at the first submissions
             executor = get_reusable_executor(
                 max_workers=workers, initializer=_ignore_sigint, env=worker_env()
             )
-            running = {executor.submit(extract_chunk, data_dir, split, c, i) for i, c in
-                       itertools.islice(queue, workers)}  # fmt: skip
+            running = {
+                executor.submit(f, *a) for f, a in itertools.islice(tasks, per_worker * workers)
+            }
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                for i, c in itertools.islice(queue, 1):
-                    running.add(executor.submit(extract_chunk, data_dir, split, c, i))
+                for f, a in itertools.islice(tasks, 1):
+                    running.add(executor.submit(f, *a))
                 yield future.result()
         finished = True
     finally:
         if executor is not None:
-            # interrupted, a chunk raised or the caller stopped: end the workers at once;
-            # finished: let them go, so that no process outlives the run
-            executor.shutdown(wait=True, kill_workers=not finished)
+            with contextlib.suppress(Exception):  # never hide the error that stopped the run
+                executor.shutdown(wait=True, kill_workers=not finished)
 
 
 def run_on_dask(

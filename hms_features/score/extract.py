@@ -24,10 +24,7 @@ competition label whose provided file was unusable) is 0.
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -264,30 +261,8 @@ def _score_block(block: Block, model_dir: str | None):
 
 
 def _pool(tasks: Iterator[tuple[Callable, tuple]], workers: int) -> Iterator:
-    """Results of ``func(*args)`` for each task, as they finish, on a loky pool of ``workers``
-    processes started like the feature factory's (SIGINT ignored in the workers; on an
-    interrupt or an error the workers are killed). At most two tasks per worker are in flight,
-    so that the tasks (blocks of EEG) are made only as fast as they are consumed."""
-    from joblib.externals.loky import get_reusable_executor
+    """Results of ``func(*args)`` for each task, as they finish, on the feature factory's pool
+    (:func:`~hms_features.factory.backends.run_pool`), two tasks per worker in flight."""
+    from hms_features.factory.backends import run_pool
 
-    from hms_features.factory.backends import _ignore_sigint, _workers_start_deaf, worker_env
-
-    executor = None
-    finished = False
-    try:
-        with _workers_start_deaf():
-            executor = get_reusable_executor(
-                max_workers=workers, initializer=_ignore_sigint, env=worker_env()
-            )
-            running = {executor.submit(f, *a) for f, a in itertools.islice(tasks, 2 * workers)}
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                for f, a in itertools.islice(tasks, 1):
-                    running.add(executor.submit(f, *a))
-                yield future.result()
-        finished = True
-    finally:
-        if executor is not None:
-            with contextlib.suppress(Exception):
-                executor.shutdown(wait=True, kill_workers=not finished)
+    return run_pool(tasks, workers, per_worker=2)
