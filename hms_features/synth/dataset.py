@@ -32,7 +32,7 @@ produced; workers return only the label rows.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -692,13 +692,21 @@ def check_output_folder(
 
 def _run(tasks: Sequence[_PatientTask], n_jobs: int, verbose: bool) -> list[list[dict]]:
     """Simulate every patient (in order), in-process or with joblib workers."""
+    return run_in_order(_simulate_patient, tasks, n_jobs, verbose)
+
+
+def run_in_order(
+    func: Callable, tasks: Sequence, n_jobs: int, verbose: bool, batch_size: int | str = "auto"
+) -> list:
+    """``func(task)`` for every task, results in task order: in-process (``n_jobs`` 1) or on
+    joblib workers, with a progress bar of patients when ``verbose``."""
     if n_jobs == 1:
-        results = (_simulate_patient(t) for t in tasks)
+        results = (func(t) for t in tasks)
     else:
         from joblib import Parallel, delayed
 
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_simulate_patient)(t) for t in tasks
+        results = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=batch_size)(
+            delayed(func)(t) for t in tasks
         )
     if verbose:
         from tqdm import tqdm

@@ -40,6 +40,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -546,19 +547,8 @@ def _run(
 ) -> pd.DataFrame:
     """Every task in order, in-process or on joblib workers (files are written as they go);
     the label rows of all of them, in task order."""
-    if n_jobs == 1:
-        results = (_run_task(t, labels_only) for t in tasks)
-    else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(
-            n_jobs=n_jobs, return_as="generator", batch_size="auto" if labels_only else 1
-        )(delayed(_run_task)(t, labels_only) for t in tasks)
-    if verbose:
-        from tqdm import tqdm
-
-        results = tqdm(results, total=len(tasks), desc="patients", unit="patient")
-    parts = list(results)
+    func = partial(_run_task, labels_only=labels_only)
+    parts = ds.run_in_order(func, tasks, n_jobs, verbose, "auto" if labels_only else 1)
     return pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in parts[0]})
 
 
