@@ -145,14 +145,22 @@ def _fit_from(
     return Outcome(booster, best, predict_probs(booster, fold.X_valid))
 
 
-def _valid_copy(fold: FoldData, reference: lgb.Dataset) -> lgb.Dataset:
-    """A fresh validation Dataset binned like ``reference``."""
+def binned_like(
+    fold: FoldData,
+    X: np.ndarray,
+    label: np.ndarray | None = None,
+    weight: np.ndarray | None = None,
+) -> lgb.Dataset:
+    """A Dataset of rows ``X`` binned like the fold's training rows (same bin boundaries and
+    feature names); ``label`` defaults to zeros (the soft-label objective ignores it)."""
     return lgb.Dataset(
-        fold.X_valid,
-        label=np.zeros(len(fold.X_valid)),
-        reference=reference,
+        X,
+        label=np.zeros(len(X)) if label is None else np.asarray(label, dtype=np.float64),
+        weight=weight,
+        reference=fold.dtrain,
         params=fold.config.dataset_params(),
         feature_name=fold.feature_names,
+        free_raw_data=False,  # boosting continued from a booster (two_stage) needs the rows
     ).construct()
 
 
@@ -173,29 +181,14 @@ def _soft(fold: FoldData, weights: np.ndarray | None) -> Outcome:
     start = _start_scores(fold.Y_train, weights)
     if fold.config.soft_labels == "expanded":
         rows, labels, w = expand_soft_labels(fold.Y_train, weights)
-        dtrain = lgb.Dataset(
-            fold.X_train[rows],
-            label=labels.astype(np.float64),
-            weight=w,
-            reference=fold.dtrain,
-            params=fold.config.dataset_params(),
-            feature_name=fold.feature_names,
-        ).construct()
-        return _fit_from(fold, "multiclass", dtrain, _valid_copy(fold, fold.dtrain), start)
+        dtrain = binned_like(fold, fold.X_train[rows], labels, w)
+        return _fit_from(fold, "multiclass", dtrain, binned_like(fold, fold.X_valid), start)
     if weights is None:
         return _fit_from(fold, SoftmaxObjective(fold.Y_train), fold.dtrain, fold.dvalid, start)
     # own Datasets: LightGBM cannot remove weights from a Dataset once they are set
-    dtrain = lgb.Dataset(
-        fold.X_train,
-        label=np.zeros(len(fold.X_train)),
-        weight=weights,
-        reference=fold.dtrain,
-        params=fold.config.dataset_params(),
-        feature_name=fold.feature_names,
-    ).construct()
-    return _fit_from(
-        fold, SoftmaxObjective(fold.Y_train), dtrain, _valid_copy(fold, fold.dtrain), start
-    )
+    dtrain = binned_like(fold, fold.X_train, weight=weights)
+    valid = binned_like(fold, fold.X_valid)
+    return _fit_from(fold, SoftmaxObjective(fold.Y_train), dtrain, valid, start)
 
 
 def fit_soft(fold: FoldData) -> Outcome:
@@ -223,21 +216,11 @@ def fit_two_stage(fold: FoldData) -> Outcome:
         return keep
     if cfg.stage2_learning_rate is not None:
         params["learning_rate"] = cfg.stage2_learning_rate
-    ds = cfg.dataset_params()
-    names = fold.feature_names
-    d_tr = lgb.Dataset(
-        fold.X_train[hv_tr], np.zeros(len(hv_tr)), reference=fold.dtrain, params=ds,
-        feature_name=names,
-    )  # fmt: skip
-    d_va = lgb.Dataset(
-        fold.X_valid[hv_va], np.zeros(len(hv_va)), reference=fold.dtrain, params=ds,
-        feature_name=names,
-    )  # fmt: skip
     booster, best = train_booster(
         params,
         SoftmaxObjective(fold.Y_train[hv_tr]),
-        d_tr,
-        d_va,
+        binned_like(fold, fold.X_train[hv_tr]),
+        binned_like(fold, fold.X_valid[hv_va]),
         fold.Y_valid[hv_va],
         cfg,
         init_model=stage1,
