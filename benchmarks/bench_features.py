@@ -67,10 +67,8 @@ def _rss_mb() -> float:
 
 def time_ours(windows: np.ndarray, repeats: int) -> tuple[float, int, dict[str, float]]:
     """Median ms per window over ``repeats`` passes, number of features, ms per family."""
-    from hms_features.features.extractor import extract_window_dict, load_families
-    from hms_features.features.registry import FAMILIES
-
-    names = load_families()
+    from hms_features.features.extractor import extract_window_dict
+    from hms_features.features.families import FAMILIES
     n_features = len(extract_window_dict(windows[0]))
     per_pass = []
     for _ in range(repeats):
@@ -84,10 +82,10 @@ def time_ours(windows: np.ndarray, repeats: int) -> tuple[float, int, dict[str, 
         ctx = WindowContext.from_raw(w)
         ctx.psd("full"), ctx.psd("center")
         fam_ms["preprocess+psd"].append((time.perf_counter() - t0) * 1000)
-        for name in names:
+        for fam in FAMILIES:
             t0 = time.perf_counter()
-            FAMILIES[name].func(ctx)
-            fam_ms.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+            fam.compute(ctx)
+            fam_ms.setdefault(fam.name, []).append((time.perf_counter() - t0) * 1000)
     return (
         statistics.median(per_pass),
         n_features,

@@ -21,12 +21,13 @@ __all__ = [
     "extract_window",
     "feature_descriptions",
     "feature_names",
+    "feature_table",
     "kl_divergence",
 ]
 
 
 def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the CLI
-    if name in ("extract_window", "feature_names", "feature_descriptions"):
+    if name in ("extract_window", "feature_names", "feature_descriptions", "feature_table"):
         from hms_features.features import extractor
 
         return getattr(extractor, name)
@@ -35,10 +36,8 @@ def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the C
 
         return FeatureExtractor
     if name == "describe_feature":
-        from hms_features.features.extractor import load_families
         from hms_features.features.registry import describe
 
-        load_families()
         return describe
     if name == "kl_divergence":
         from hms_features.metrics import kl_divergence

@@ -55,7 +55,6 @@ __all__ = [
     "class_names",
     "compute_shap",
     "describe_feature",
-    "ensure_descriptions",
     "ensure_quantiles",
     "explain_rows",
     "feature_family",
@@ -340,31 +339,10 @@ def ensure_quantiles(
 # --------------------------------------------------------------------------- descriptions
 
 
-def ensure_descriptions() -> None:
-    """Import the feature families so that the registry can describe every feature.
-
-    Uses :func:`hms_features.features.extractor.load_families`; if a family module cannot be
-    imported, the others are still registered (their features stay describable).
-    """
-    from hms_features.features import extractor
-
-    try:
-        extractor.load_families()
-    except ImportError:
-        import importlib
-
-        for mod in extractor.FAMILY_MODULES:
-            try:
-                importlib.import_module(f"hms_features.features.{mod}")
-            except ImportError:
-                continue
-
-
 def describe_feature(name: str) -> str:
     """Plain-language description of a feature (registry), or a note that there is none."""
     from hms_features.features.registry import describe
 
-    ensure_descriptions()
     try:
         return describe(name)
     except KeyError:
@@ -375,7 +353,6 @@ def feature_family(name: str) -> str:
     """Family of a feature (registry), or ``'unknown'``."""
     from hms_features.features.registry import family_of
 
-    ensure_descriptions()
     try:
         return family_of(name)
     except KeyError:

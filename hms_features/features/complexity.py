@@ -45,7 +45,7 @@ import numpy as np
 from scipy import signal as sps
 
 from hms_features.features.context import ANALYSIS_FS, WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import CHANNELS_REGIONS_HEAD, Family, declare, per_channel
 
 #: Sampling rate (Hz) of the signal most complexity features see: the window's shared 100 Hz
 #: copy (``ctx.x_decimated``, the 50 s decimated by 2).
@@ -781,7 +781,6 @@ def complexity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     }
 
 
-@register_family("complexity", DESCRIPTIONS)
 def complexity_features(ctx: WindowContext) -> dict[str, float]:
     """Entropies and fractal dimensions per channel, per region (mean of 4) and whole head."""
     values = complexity_values(ctx)
@@ -793,3 +792,33 @@ def complexity_features(ctx: WindowContext) -> dict[str, float]:
         out.update(per_channel(name, v))
         out[f"global__{name}"] = mean
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+UNITS = {
+    "perm_entropy": "0-1",
+    "perm_entropy_10s": "0-1",
+    "svd_entropy": "0-1",
+    "sample_entropy_10s": "nats",
+    "higuchi_fd": "dimensionless",
+    "katz_fd": "dimensionless",
+    "petrosian_fd": "dimensionless",
+    "dfa_exponent": "dimensionless",
+}
+CONCEPTS = {
+    "perm_entropy": "rhythmicity",
+    "perm_entropy_10s": "rhythmicity",
+    "svd_entropy": "rhythmicity",
+    "sample_entropy_10s": "rhythmicity",
+    "higuchi_fd": "frequency",
+    "katz_fd": ("frequency", "sharpness"),
+    "petrosian_fd": ("frequency", "sharpness"),
+    "dfa_exponent": ("frequency", "delta"),
+}
+FAMILY = Family(
+    "complexity",
+    complexity_features,
+    declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_REGIONS_HEAD),
+)

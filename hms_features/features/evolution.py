@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import register_family
+from hms_features.features.registry import PAIRS_AND_HEAD, REGIONS_AND_HEAD, Family, declare
 from hms_features.signal.montage import REGION_AND_HEAD_MEAN, REGION_PAIRS, REGIONS
 
 #: Number of sub-windows the window is cut into (ten 5-s sub-windows of the 50 s).
@@ -242,7 +242,6 @@ def subwindow_quantities(
 # --------------------------------------------------------------------------------------------
 # the family
 # --------------------------------------------------------------------------------------------
-@register_family("evolution", DESCRIPTIONS)
 def evolution_features(ctx: WindowContext) -> dict[str, float]:
     """Slope, range, SD and max step of frequency, amplitude and line length over sub-windows."""
     series, times, mean_square = subwindow_quantities(ctx.x, ctx.fs)
@@ -266,3 +265,41 @@ def evolution_features(ctx: WindowContext) -> dict[str, float]:
         out[f"{name}__lateralization_range"] = r
         out[f"{name}__lateralization_std"] = s
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+_QUANTITY_UNITS = {
+    "dominant_freq": "Hz",
+    "log_amplitude": "log10 uV",
+    "log_line_length": "log10 uV per sample",
+}
+
+
+def _unit(suffix: str) -> str:
+    if suffix.startswith("lateralization"):
+        return "log10 units"
+    quantity, stat = (
+        suffix.rsplit("_", 1) if not suffix.endswith("max_change") else (suffix[:-11], "max_change")
+    )
+    unit = _QUANTITY_UNITS[quantity]
+    return f"{unit} per s" if stat == "slope" else unit
+
+
+FAMILY = Family(
+    "evolution",
+    evolution_features,
+    declare(
+        DESCRIPTIONS,
+        {s: _unit(s) for s in DESCRIPTIONS},
+        {
+            s: ("evolution", "lateralization") if s.startswith("lateralization") else "evolution"
+            for s in DESCRIPTIONS
+        },
+        {
+            s: PAIRS_AND_HEAD if s.startswith("lateralization") else REGIONS_AND_HEAD
+            for s in DESCRIPTIONS
+        },
+    ),
+)

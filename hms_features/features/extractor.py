@@ -1,45 +1,26 @@
-"""Running every registered feature family on a window: :func:`extract_window` and a transformer."""
+"""Running every declared feature family on a window: :func:`extract_window`.
+
+The families and their declared names live in :mod:`hms_features.features.families`; the
+extractor returns exactly the declared columns, in their declared order.
+"""
 
 from __future__ import annotations
-
-import importlib
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
+from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import FAMILIES, describe
+from hms_features.features.families import FAMILIES, FAMILY_BY_NAME, feature_names, feature_table
+from hms_features.features.registry import Family, describe
 
-#: The feature-family modules, in output order. Importing one registers its family.
-FAMILY_MODULES: tuple[str, ...] = (
-    "quality",
-    "time_domain",
-    "hjorth",
-    "spectral",
-    "wavelet",
-    "complexity",
-    "symmetry",
-    "periodicity",
-    "evolution",
-    "spectrogram_stats",
-)
-
-
-@lru_cache(maxsize=1)
-def load_families() -> tuple[str, ...]:
-    """Import every family module once; returns the registered family names in output order.
-
-    The order is that of :data:`FAMILY_MODULES` (families of other modules after them, in
-    registration order), never the order in which modules happened to be imported: a process
-    that imported one family module early (an explanation, a test) must name the columns in
-    the same order as a fresh worker process.
-    """
-    for mod in FAMILY_MODULES:
-        importlib.import_module(f"hms_features.features.{mod}")
-    rank = {f"hms_features.features.{m}": i for i, m in enumerate(FAMILY_MODULES)}
-    return tuple(sorted(FAMILIES, key=lambda n: rank.get(FAMILIES[n].func.__module__, len(rank))))
+__all__ = [
+    "extract_window",
+    "extract_window_dict",
+    "feature_descriptions",
+    "feature_names",
+    "feature_table",
+]
 
 
 def _check_window(eeg: np.ndarray) -> np.ndarray:
@@ -63,13 +44,31 @@ def extract_window_dict(
 ) -> dict[str, float]:
     """Like :func:`extract_window` but returns a plain dict (the factory's fast path)."""
     ctx = WindowContext.from_raw(_check_window(eeg), fs, spectrogram, spectrogram_recomputed)
-    registered = load_families()  # also when ``families`` is given: a fresh worker process
     out: dict[str, float] = {}
-    for name in families or registered:
-        if name not in FAMILIES:
-            raise KeyError(f"unknown feature family {name!r}; registered: {', '.join(registered)}")
-        out.update(FAMILIES[name].func(ctx))
+    for fam in select_families(families):
+        values = fam.compute(ctx)
+        try:
+            out.update((name, values[name]) for name in fam.names)
+        except KeyError as err:
+            raise RuntimeError(
+                f"feature family {fam.name!r} did not compute its declared feature {err.args[0]!r}"
+            ) from None
+        if len(values) != len(fam.names):
+            extra = sorted(set(values) - set(fam.names))[:5]
+            raise RuntimeError(f"feature family {fam.name!r} computed undeclared features {extra}")
     return out
+
+
+def select_families(families: tuple[str, ...] | None) -> tuple[Family, ...]:
+    """The declared families named in ``families`` (all when None), in that order."""
+    if families is None:
+        return FAMILIES
+    unknown = [f for f in families if f not in FAMILY_BY_NAME]
+    if unknown:
+        raise KeyError(
+            f"unknown feature family {unknown[0]!r}; declared: {', '.join(FAMILY_BY_NAME)}"
+        )
+    return tuple(FAMILY_BY_NAME[f] for f in families)
 
 
 def extract_window(
@@ -94,7 +93,7 @@ def extract_window(
     spectrogram_recomputed : bool
         Whether ``spectrogram`` was recomputed from EEG (recorded as a feature).
     families : tuple of str, optional
-        Restrict to these registered families (default: all).
+        Restrict to these families (default: all), in this order.
 
     Returns
     -------
@@ -103,20 +102,6 @@ def extract_window(
     """
     values = extract_window_dict(eeg, fs, spectrogram, spectrogram_recomputed, families)
     return pd.Series(values, dtype=np.float64, name="value")
-
-
-def _reference_window(seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    t = np.arange(WINDOW_SAMPLES) / FS
-    x = rng.normal(0.0, 20.0, (WINDOW_SAMPLES, len(EEG_CHANNELS)))
-    x += 15.0 * np.sin(2 * np.pi * 9.0 * t)[:, None]
-    return x.astype(np.float32)
-
-
-@lru_cache(maxsize=1)
-def feature_names() -> tuple[str, ...]:
-    """All feature names, in output order (stable across windows and releases)."""
-    return tuple(extract_window_dict(_reference_window()).keys())
 
 
 def feature_descriptions() -> dict[str, str]:

@@ -23,7 +23,7 @@ import numba
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
 
 #: A channel with a standard deviation below this (microvolts) is treated as flat.
 FLAT_MICROVOLTS: float = 1e-6
@@ -137,7 +137,6 @@ def hjorth_complexity(x: np.ndarray) -> np.ndarray:
     return hjorth_parameters(x, 1.0)[1]
 
 
-@register_family("hjorth", DESCRIPTIONS)
 def hjorth_features(ctx: WindowContext) -> dict[str, float]:
     """Hjorth mobility (Hz) and complexity per channel over the 50 s; mobility over the 10 s too."""
     mob, comp = hjorth_parameters(ctx.x, ctx.fs)
@@ -146,3 +145,17 @@ def hjorth_features(ctx: WindowContext) -> dict[str, float]:
     out.update(per_channel("hjorth_complexity", comp))
     out.update(per_channel("hjorth_mobility_10s", mob_c))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+UNITS = {"hjorth_mobility": "Hz", "hjorth_mobility_10s": "Hz", "hjorth_complexity": "dimensionless"}
+CONCEPTS = {
+    "hjorth_mobility": "frequency",
+    "hjorth_mobility_10s": "frequency",
+    "hjorth_complexity": "rhythmicity",
+}
+FAMILY = Family(
+    "hjorth", hjorth_features, declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_AND_REGIONS)
+)

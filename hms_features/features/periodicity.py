@@ -38,7 +38,7 @@ from scipy import fft as sp_fft
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import register_family
+from hms_features.features.registry import CHANNELS_REGIONS_HEAD, Family, declare
 from hms_features.features.time_domain import select_percentiles
 from hms_features.signal.montage import BIPOLAR_NAMES, REGION_AND_HEAD_MEAN, REGIONS
 
@@ -662,10 +662,32 @@ _NAMES: dict[str, list[str]] = {
 }
 
 
-@register_family("periodicity", DESCRIPTIONS)
 def periodicity_features(ctx: WindowContext) -> dict[str, float]:
     """Envelope autocorrelation, discharge rate and regularity, peakiness and delta sharpness."""
     out: dict[str, float] = {}
     for name, values in periodicity_values(ctx).items():
         out.update(zip(_NAMES[name], values.tolist()))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+UNITS = {
+    "envelope_acf_peak": "-1 to 1",
+    "envelope_acf_lag": "s",
+    "discharge_rate": "Hz",
+    "discharge_rate_10s": "Hz",
+    "discharge_interval_cv": "dimensionless",
+    "envelope_peakiness": "ratio, 1-1000",
+    "delta_peak_sharpness": "dB",
+}
+CONCEPTS = {
+    **dict.fromkeys(DESCRIPTIONS, "periodic_discharges"),
+    "delta_peak_sharpness": ("rhythmicity", "delta"),
+}
+FAMILY = Family(
+    "periodicity",
+    periodicity_features,
+    declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_REGIONS_HEAD),
+)

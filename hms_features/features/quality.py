@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import (
+    CHANNELS_REGIONS_HEAD,
+    HEAD,
+    Family,
+    declare,
+    per_channel,
+)
 
 DESCRIPTIONS = {
     "missing_fraction": "Fraction of the 50 s with missing (NaN or placeholder) data, 0-1",
@@ -18,7 +24,6 @@ DESCRIPTIONS = {
 }
 
 
-@register_family("quality", DESCRIPTIONS)
 def quality_features(ctx: WindowContext) -> dict[str, float]:
     """Missing-data and clipping fractions per channel and for the whole head."""
     out = per_channel("missing_fraction", ctx.clean.channel_missing_fraction)
@@ -27,3 +32,24 @@ def quality_features(ctx: WindowContext) -> dict[str, float]:
     out["global__clipped_fraction"] = float(np.mean(ctx.clean.clipped_fraction))
     out["global__spectrogram_recomputed"] = float(bool(ctx.spectrogram_recomputed))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+UNITS = {"missing_fraction": "0-1", "clipped_fraction": "0-1", "spectrogram_recomputed": "0 or 1"}
+CONCEPTS = dict.fromkeys(DESCRIPTIONS, "quality")
+FAMILY = Family(
+    "quality",
+    quality_features,
+    declare(
+        DESCRIPTIONS,
+        UNITS,
+        CONCEPTS,
+        {
+            "missing_fraction": CHANNELS_REGIONS_HEAD,
+            "clipped_fraction": CHANNELS_REGIONS_HEAD,
+            "spectrogram_recomputed": HEAD,
+        },
+    ),
+)

@@ -28,7 +28,7 @@ import numpy as np
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
 from hms_features.signal.montage import REGIONS
 
 #: The range (Hz) over which relative powers, edge frequency and entropy are taken.
@@ -250,7 +250,6 @@ def _emit(out: dict[str, float], feature: str, values: np.ndarray, n_channels: i
     out.update(per_channel(feature, values[:n_channels], region_values=regions))
 
 
-@register_family("spectral", DESCRIPTIONS)
 def spectral_features(ctx: WindowContext) -> dict[str, float]:
     """Relative band powers, band ratios, peak/edge frequency, entropy and 1/f slope per channel.
 
@@ -281,3 +280,42 @@ def spectral_features(ctx: WindowContext) -> dict[str, float]:
             _emit(out, "spectral_entropy", spectral_entropy(freqs, p), n_ch)
             _emit(out, "psd_slope", psd_slope(freqs, p), n_ch)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+def _unit(suffix: str) -> str:
+    if "rel_power" in suffix or suffix == "spectral_entropy":
+        return "0-1"
+    return "Hz" if "frequency" in suffix else "dimensionless"
+
+
+def _concept(suffix: str) -> str | tuple[str, ...]:
+    if suffix.startswith(("delta_", "slow_fast")):
+        return ("delta", "frequency") if suffix.startswith("slow_fast") else "delta"
+    return "rhythmicity" if suffix == "spectral_entropy" else "frequency"
+
+
+#: Emission order of the family (the descriptions list the 10-s variants before the others).
+_ORDER = [
+    *(f"{b}_rel_power" for b in BANDS),
+    *RATIOS,
+    "peak_frequency",
+    "spectral_edge_frequency",
+    "spectral_entropy",
+    "psd_slope",
+    *(f"{b}_rel_power_10s" for b in BANDS_10S),
+    *(f"{r}_10s" for r in RATIOS_10S),
+    "peak_frequency_10s",
+]
+FAMILY = Family(
+    "spectral",
+    spectral_features,
+    declare(
+        {s: DESCRIPTIONS[s] for s in _ORDER},
+        {s: _unit(s) for s in DESCRIPTIONS},
+        {s: _concept(s) for s in DESCRIPTIONS},
+        CHANNELS_AND_REGIONS,
+    ),
+)

@@ -31,7 +31,7 @@ import numpy as np
 
 from hms_features.constants import BANDS, FS, SPEC_FREQS, SPEC_REGIONS, SPEC_WINDOW_ROWS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import register_family
+from hms_features.features.registry import SPECTROGRAM_PAIRS, SPECTROGRAM_REGIONS, Family, declare
 from hms_features.signal.montage import REGION_PAIRS
 
 #: Bands summarised (the spectrogram covers 0.59-19.92 Hz).
@@ -181,7 +181,6 @@ def asymmetry(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return _safe_div(left - right, left + right)
 
 
-@register_family("spectrogram", DESCRIPTIONS)
 def spectrogram_features(ctx: WindowContext) -> dict[str, float]:
     """Band powers, relative powers, centre-vs-background ratios, variability, data coverage and
     left-right asymmetries of the four regional spectrograms."""
@@ -205,3 +204,37 @@ def spectrogram_features(ctx: WindowContext) -> dict[str, float]:
             for b, band in enumerate(SPEC_BANDS):
                 out[f"{src}{band}_asymmetry_{span}"] = float(asym[b])
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+def _unit(suffix: str) -> str:
+    if "_mean_" in suffix:
+        return "spectrogram units x Hz"
+    if "asymmetry" in suffix:
+        return "-1 to 1"
+    return "log10 units" if "log" in suffix else "0-1"
+
+
+def _concept(suffix: str) -> str | tuple[str, ...]:
+    if suffix == "valid_fraction":
+        return "quality"
+    if suffix == "total_power_log_std":
+        return ("evolution", "amplitude")
+    band = "delta" if suffix.startswith("delta_") else "frequency"
+    if "asymmetry" in suffix:
+        return ("lateralization", band)
+    return (band, "evolution") if "center_log_ratio" in suffix else band
+
+
+FAMILY = Family(
+    "spectrogram",
+    spectrogram_features,
+    declare(
+        DESCRIPTIONS,
+        {s: _unit(s) for s in DESCRIPTIONS},
+        {s: _concept(s) for s in DESCRIPTIONS},
+        {s: SPECTROGRAM_PAIRS if "asymmetry" in s else SPECTROGRAM_REGIONS for s in DESCRIPTIONS},
+    ),
+)

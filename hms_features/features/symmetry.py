@@ -34,7 +34,7 @@ import numpy as np
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import register_family
+from hms_features.features.registry import HEAD, PAIRS_AND_HEAD, Family, declare
 from hms_features.features.spectral import band_powers
 from hms_features.features.time_domain import window_time_values
 from hms_features.signal.montage import (
@@ -389,7 +389,6 @@ def _emit_mirror(out: dict[str, float], feature: str, per_mirror: np.ndarray) ->
         out[f"{name}__{feature}"] = v
 
 
-@register_family("symmetry", DESCRIPTIONS)
 def symmetry_features(ctx: WindowContext) -> dict[str, float]:
     """Asymmetry, BSI, coherence, correlation and spatial-extent features of one window."""
     out: dict[str, float] = {}
@@ -440,3 +439,39 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
         )
         out[f"global__line_length_involved_fraction{suffix}"] = float(involved(ll).mean())
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+def _unit(suffix: str) -> str:
+    base = suffix.removesuffix("_10s")
+    signed = base.endswith(("_asymmetry", "interhemispheric_corr")) and "_abs_" not in base
+    return "-1 to 1" if signed else "0-1"
+
+
+def _concept(suffix: str) -> str | tuple[str, ...]:
+    base = suffix.removesuffix("_10s")
+    if base.endswith(("coherence", "_corr", "involved_fraction")):
+        return "synchrony"
+    band = base.split("_", 1)[0]
+    if band == "delta":
+        return ("lateralization", "delta")
+    return ("lateralization", "frequency") if band in BANDS else "lateralization"
+
+
+def _sources(suffix: str) -> tuple[str, ...]:
+    base = suffix.removesuffix("_10s")
+    return HEAD if base == "mean_abs_corr" or "_involved_" in base else PAIRS_AND_HEAD
+
+
+FAMILY = Family(
+    "symmetry",
+    symmetry_features,
+    declare(
+        DESCRIPTIONS,
+        {s: _unit(s) for s in DESCRIPTIONS},
+        {s: _concept(s) for s in DESCRIPTIONS},
+        {s: _sources(s) for s in DESCRIPTIONS},
+    ),
+)

@@ -30,7 +30,7 @@ import numba
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
 
 #: A channel with a standard deviation below this (microvolts) is treated as flat.
 FLAT_MICROVOLTS: float = 1e-6
@@ -729,10 +729,41 @@ def window_time_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     return ctx.shared("time_values", lambda: time_values(ctx.x, ctx.fs, ctx.center_slice))
 
 
-@register_family("time", DESCRIPTIONS)
 def time_features(ctx: WindowContext) -> dict[str, float]:
     """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel."""
     out: dict[str, float] = {}
     for feature, values in window_time_values(ctx).items():
         out.update(per_channel(feature, values))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+UNITS = {
+    "std": "uV",
+    "std_10s": "uV",
+    "line_length": "uV per sample",
+    "line_length_10s": "uV per sample",
+    "kurtosis": "dimensionless",
+    "kurtosis_10s": "dimensionless",
+    "skewness": "dimensionless",
+    "peak_to_peak": "uV",
+    "zero_crossing_rate": "1/s",
+    "nonlinear_energy": "uV^2",
+    "spike_rate": "1/min",
+}
+CONCEPTS = {
+    "std": "amplitude",
+    "std_10s": "amplitude",
+    "line_length": ("amplitude", "frequency"),
+    "line_length_10s": ("amplitude", "frequency"),
+    "kurtosis": "sharpness",
+    "kurtosis_10s": "sharpness",
+    "skewness": "sharpness",
+    "peak_to_peak": "amplitude",
+    "zero_crossing_rate": "frequency",
+    "nonlinear_energy": ("sharpness", "amplitude"),
+    "spike_rate": "sharpness",
+}
+FAMILY = Family("time", time_features, declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_AND_REGIONS))

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from hms_features.constants import EEG_CHANNELS, FS
-from hms_features.features.extractor import _reference_window, extract_window_dict
+from hms_features.features.extractor import extract_window_dict, select_families
 
 
 class FeatureExtractor(TransformerMixin, BaseEstimator):
@@ -51,13 +51,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         """Validate the input shape and fix the output feature names."""
         X = self._validate(X)
         self.n_samples_in_ = X.shape[1]
+        families = select_families(self.families)
         self.feature_names_out_ = np.asarray(
-            list(
-                extract_window_dict(
-                    _reference_window()[: X.shape[1]], self.fs, families=self.families
-                ).keys()
-            ),
-            dtype=object,
+            [n for fam in families for n in fam.names], dtype=object
         )
         return self
 

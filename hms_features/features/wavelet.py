@@ -34,9 +34,9 @@ from __future__ import annotations
 import numpy as np
 import pywt
 
-from hms_features.constants import FS
+from hms_features.constants import BANDS, FS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import per_channel, register_family
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
 from hms_features.signal.montage import REGIONS
 
 WAVELET: str = "db4"
@@ -117,7 +117,6 @@ def _decimated_levels(ctx: WindowContext) -> tuple[np.ndarray, int, int]:
     return ctx.x, LEVEL, 0
 
 
-@register_family("wavelet", DESCRIPTIONS)
 def wavelet_features(ctx: WindowContext) -> dict[str, float]:
     """Relative DWT energies of the 0-12.5 Hz levels per channel and per region."""
     x, level, shift = _decimated_levels(ctx)
@@ -132,3 +131,23 @@ def wavelet_features(ctx: WindowContext) -> dict[str, float]:
         v = rel[:, names.index(name)]
         out.update(per_channel(f"dwt_{name}_rel_energy", v[:n_ch], dict(zip(REGIONS, v[n_ch:]))))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the declarations
+# --------------------------------------------------------------------------------------------
+FAMILY = Family(
+    "wavelet",
+    wavelet_features,
+    declare(
+        DESCRIPTIONS,
+        dict.fromkeys(DESCRIPTIONS, "0-1"),
+        {
+            f"dwt_{name}_rel_energy": "delta"
+            if level_band(name)[1] <= BANDS["delta"][1]
+            else "frequency"
+            for name in EMITTED_LEVELS
+        },
+        CHANNELS_AND_REGIONS,
+    ),
+)
