@@ -471,8 +471,56 @@ def plot_waterfall(
         if percentiles is not None and np.isfinite(percentiles[i]):
             pct = f" (p{percentiles[i]:.0f})"
         items.append((f"{_short(feature_names[i])} = {_fmt_value(values[i])}{pct}", float(c[i])))
-    fx = float(base_value + c.sum())
-    fig = new_figure(9.0, 0.42 * len(items) + 1.6)
+    return _draw_waterfall(items, float(base_value), class_name, probability)
+
+
+def plot_concept_waterfall(
+    concepts: Sequence[dict],
+    base_value: float,
+    class_name: str,
+    probability: float | None = None,
+    max_display: int = 10,
+) -> Figure:
+    """SHAP waterfall of one prediction told in clinical concepts.
+
+    Parameters
+    ----------
+    concepts : sequence of dict
+        The ``concepts`` entries of :func:`hms_features.explain.concepts.explanation`
+        (``label``, ``contribution``, ``n_features``, ``top_feature``), largest |contribution|
+        first.
+    base_value : float
+        Expected raw score of the class (log-odds units).
+    max_display : int
+        Concepts drawn one by one; the others share one bar.
+
+    The bars add up from ``E[f]`` to the row's raw score ``f(x)`` exactly as the features'
+    contributions do (a concept's contribution is the sum of its features').
+    """
+    shown = [c for c in concepts if c["contribution"] != 0.0][: max(1, int(max_display))]
+    rest = [c for c in concepts if c not in shown and c["contribution"] != 0.0]
+    items = []
+    if rest:
+        n = sum(int(c["n_features"]) for c in rest)
+        items.append(
+            (f"{len(rest)} other concepts ({n} features)", sum(c["contribution"] for c in rest))
+        )
+    for c in shown[::-1]:
+        top = f"; top {_short(c['top_feature'], 30)}" if c.get("top_feature") else ""
+        items.append((f"{c['label']} ({c['n_features']} features{top})", c["contribution"]))
+    return _draw_waterfall(items, float(base_value), class_name, probability, width=10.5)
+
+
+def _draw_waterfall(
+    items: list[tuple[str, float]],
+    base_value: float,
+    class_name: str,
+    probability: float | None,
+    width: float = 9.0,
+) -> Figure:
+    """Bars from ``base_value`` adding ``items`` (label, contribution; bottom to top)."""
+    fx = float(base_value + sum(v for _, v in items))
+    fig = new_figure(width, 0.42 * len(items) + 1.6)
     ax = fig.add_subplot(111)
     start = float(base_value)
     span = max(abs(v) for _, v in items) if items else 1.0

@@ -7,9 +7,11 @@ spectrogram around it):
 2. the predicted probabilities of the six classes, beside the experts' votes where known;
 3. the four regional spectrograms of the 10 minutes beside the 10 s of bipolar EEG, laid out
    like the competition's reference figures;
-4. a SHAP waterfall for the predicted class (and any class asked for) and the table of the
-   features that moved the prediction most: value, plain-language description, percentile in
-   the training population, signed contribution.
+4. for the predicted class (and any class asked for) a SHAP waterfall of clinical concepts
+   (lateralization, periodic discharges, delta activity, ... by side; a concept's contribution
+   is the sum of its features'), each concept expandable into its features with value,
+   plain-language description, percentile in the training population and contribution; then
+   the feature-level waterfall and table.
 
 Images are PNG embedded as base64, so the page is one file that opens anywhere. Each page is
 written with a small JSON summary beside it; :func:`write_index` lists every page of a folder.
@@ -31,6 +33,7 @@ import pandas as pd
 
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.errors import HMSError, HMSWarning, UsageError
+from hms_features.explain import concepts as concept_view
 from hms_features.explain import plots
 from hms_features.explain.shap_values import (
     FeatureQuantiles,
@@ -105,6 +108,11 @@ class ReportSummary:
     votes: dict[str, int] | None
     limitations: list[str] = field(default_factory=list)
     created: str = ""
+    #: The predicted class told in concepts (:func:`hms_features.explain.concepts.explanation`):
+    #: ``base_value`` + the concepts' contributions = ``raw_score``.
+    explanation: dict | None = None
+    #: The same for every other class asked for, by class name.
+    other_explanations: dict[str, dict] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- loading
@@ -370,6 +378,53 @@ def _features_table(table: pd.DataFrame) -> str:
     return f"<table class=features>{head}{''.join(rows)}</table>"
 
 
+#: Concepts drawn one by one in a concept waterfall (the rest share one bar).
+CONCEPTS_SHOWN: int = 10
+
+
+def _concept_details(story: dict, population: str) -> str:
+    """One expandable block per concept: its contribution, then its top features."""
+    by_concept: dict[str, list[dict]] = {}
+    for f in story["features"]:
+        by_concept.setdefault(f["concept"], []).append(f)
+    blocks = []
+    for c in story["concepts"]:
+        feats = by_concept.get(c["concept"], [])
+        if c["contribution"] == 0.0 and not feats:
+            continue
+        sign = "pos" if c["contribution"] >= 0 else "neg"
+        rows = "".join(
+            "<tr>"
+            f"<td><code>{html.escape(f['feature'])}</code></td>"
+            f"<td>{html.escape(f['description'])}</td>"
+            f"<td class=num>{html.escape(_value_text(f['value']))}</td>"
+            f"<td class=num>{_pct(_nan(f['percentile']))}</td>"
+            f'<td class="num {"pos" if f["contribution"] >= 0 else "neg"}">'
+            f"{f['contribution']:+.3f}</td></tr>"
+            for f in feats
+        )
+        more = c["n_features"] - len(feats)
+        tail = f"<p class=caption>{more} more feature(s) of this concept moved it less.</p>"
+        blocks.append(
+            f"<details><summary><span class={sign}>{c['contribution']:+.3f}</span> "
+            f"<b>{html.escape(c['label'])}</b> &mdash; {html.escape(c['description'])} "
+            f"({c['n_features']} features)</summary>"
+            "<table class=features><tr><th>feature</th><th>what it measures</th><th>value</th>"
+            "<th>percentile<br>(training)</th><th>contribution<br>(log-odds)</th></tr>"
+            f"{rows}</table>{tail if more > 0 else ''}</details>"
+        )
+    note = f"<p class=caption>Percentiles place each value among {html.escape(population)}.</p>"
+    return "<div class=concepts>" + "".join(blocks) + note + "</div>"
+
+
+def _nan(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _value_text(x: float | None) -> str:
+    return "missing" if x is None else plots._fmt_value(float(x))
+
+
 def _probability_table(probs: np.ndarray, classes: Sequence[str], votes: np.ndarray | None) -> str:
     head = "<tr><th>class</th><th>model</th>"
     if votes is not None:
@@ -406,6 +461,9 @@ td.pos { color: #c0392b; } td.neg { color: #1f5fa0; } tr.top td { font-weight: b
 img { max-width: 100%; height: auto; }
 .caption { font-size: 12px; color: #555; max-width: 1500px; }
 code { font-size: 12px; }
+details { margin: 3px 0; font-size: 14px; } summary { cursor: pointer; }
+span.pos { color: #c0392b; font-weight: bold; } span.neg { color: #1f5fa0; font-weight: bold; }
+h3 { font-size: 15px; margin-top: 22px; }
 """
 
 
@@ -459,7 +517,12 @@ def render_report(
         else np.full(result.values.shape[2], np.nan)
     )
     families = {n: feature_family(n) for n in result.feature_names}
+    cs = concept_view.concept_shap(result)
+    told: dict[str, dict] = {}
     for k in dict.fromkeys(wanted):
+        told[classes[k]] = concept_view.explanation(
+            result, 0, k, quantiles, features_per_concept=top_k, concepts=cs
+        )
         table = top_features(result, 0, k, top_k, quantiles)
         fig_w = plots.plot_waterfall(
             result.values[0, k],
@@ -510,8 +573,24 @@ def render_report(
         + " Grey shading on the EEG marks missing samples (interpolated).</p>",
     ]
     for cls_name, table, fig_w in explained:
+        story = told[cls_name]
+        fig_c = plots.plot_concept_waterfall(
+            story["concepts"],
+            story["base_value"],
+            cls_name,
+            probability=story["probability"],
+            max_display=CONCEPTS_SHOWN,
+        )
         parts += [
-            f"<h2>Why {html.escape(cls_name)}? The features that moved this prediction</h2>",
+            f"<h2>Why {html.escape(cls_name)}? The clinical concepts behind this prediction</h2>",
+            _img(fig_c, f"concept waterfall for {cls_name}"),
+            "<p class=caption>Each bar sums the SHAP values (log-odds units, averaged over the "
+            "cross-validation models) of every feature of one clinical concept, by the side "
+            "it is seen on; red pushes towards "
+            f"{html.escape(cls_name)}, blue away from it. The bars add up from the average "
+            "score E[f] to this EEG's f(x) exactly. Open a concept to see its features.</p>",
+            _concept_details(story, pop),
+            f"<h3>Feature detail: the single features that moved {html.escape(cls_name)} most</h3>",
             _img(fig_w, f"SHAP waterfall for {cls_name}"),
             "<p class=caption>Contributions are SHAP values in log-odds (raw score) units, "
             "averaged over the cross-validation models: red pushes towards "
@@ -532,6 +611,8 @@ def render_report(
         votes=({c: int(v) for c, v in zip(classes, votes)} if votes is not None else None),
         limitations=limits,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        explanation=told[classes[pred]],
+        other_explanations={c: e for c, e in told.items() if c != classes[pred]},
     )
     return "\n".join(parts), summary
 

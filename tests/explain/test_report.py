@@ -107,7 +107,8 @@ def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_p
     page = (out / "report_train_1000913311_0.html").read_text()
     # self-contained: every image inline, no external resources
     assert re.findall(r'src="(?!data:image/png;base64,)', page) == []
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 4  # probs, review, 2 x why
+    # probs, review, and for each of 2 classes a concept and a feature waterfall
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 6
     assert "What the model cannot see" in page and "recomputed from the EEG" in page
     for cls in CLASSES:
         assert cls in page
@@ -116,6 +117,20 @@ def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_p
     summary = json.loads((out / "report_train_1000913311_0.json").read_text())
     assert summary["votes"]["Other"] == 2 and summary["predicted"] in CLASSES
     assert sum(summary["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    # the explanation in concepts: the concepts add up to the raw score
+    for story in (summary["explanation"], summary["other_explanations"]["LPD"]):
+        assert set(story) >= {"class", "base_value", "raw_score", "concepts", "features"}
+        total = story["base_value"] + sum(c["contribution"] for c in story["concepts"])
+        assert total == pytest.approx(story["raw_score"], abs=1e-6)
+        first = story["concepts"][0]
+        assert set(first) >= {"concept", "description", "contribution", "n_features", "top_feature"}
+        assert abs(first["contribution"]) == max(abs(c["contribution"]) for c in story["concepts"])
+        assert sum(c["n_features"] for c in story["concepts"]) == 1488
+        top = [f for f in story["features"] if f["feature"] == first["top_feature"]]
+        assert len(top) == 1 and top[0]["concept"] == first["concept"]
+    assert summary["explanation"]["class"] == summary["predicted"]
+    assert "The clinical concepts behind this prediction" in page and "<details>" in page
+    assert page.index("concept waterfall for") < page.index("SHAP waterfall for")
     test_page = (out / "report_test_3911565283.html").read_text()
     assert "expert votes" not in test_page  # unknown for test EEGs
     index = (out / "index.html").read_text()
