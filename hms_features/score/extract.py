@@ -194,7 +194,7 @@ class WindowScores:
 
     features: np.ndarray  # (n, n_features) float32, extractor order
     probs: np.ndarray | None = None  # (n, 6)
-    leading: np.ndarray | None = None  # (n,) feature names
+    leading: np.ndarray | None = None  # (n, 2) leading feature name, leading concept group
 
 
 def score_windows(
@@ -215,7 +215,7 @@ def score_windows(
     out = WindowScores(np.empty((n, len(feature_names())), dtype=np.float32))
     if model_dir is not None:
         out.probs = np.empty((n, 6))
-        out.leading = np.empty(n, dtype=object)
+        out.leading = np.empty((n, 2), dtype=object)
     plan = plan_blocks(n, step)
     blocks = (make_block(reader, spec, onsets, idx) for idx in plan)
     workers = min(n_workers_for(n_jobs, len(plan)), max(n // 8, 1))

@@ -16,7 +16,10 @@ Columns (``<stem>_timeline.parquet`` and ``.csv``):
   (its probabilities are the model's guess from interpolated data: shown, never merged into an
   event);
 - ``leading_feature`` / ``leading_family``: the feature (and its family) with the largest SHAP
-  contribution towards the predicted class (LightGBM's exact TreeSHAP, first fold model).
+  contribution towards the predicted class (LightGBM's exact TreeSHAP, first fold model);
+- ``leading_concept``: the clinical concept group (e.g. ``periodic_discharges@left``, see
+  :mod:`hms_features.features.concepts`) whose features' summed contribution towards the
+  predicted class is largest.
 """
 
 from __future__ import annotations
@@ -46,12 +49,22 @@ def burdens(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """Name of the feature pushing each row most towards its predicted class (first booster's
-    TreeSHAP; the fold models agree on the leading feature in the great majority of windows
-    and one booster costs a third of three)."""
+    """The feature and the concept group pushing each row most towards its predicted class.
+
+    First booster's TreeSHAP (the fold models agree on the leading feature in the great
+    majority of windows and one booster costs a third of three). Returns an object array
+    (n, 2): feature name, concept group.
+    """
+    from hms_features.explain.concepts import concept_of
+
     names = np.asarray(model.feature_names, dtype=object)
     n_cls, n_feat = len(model.classes), len(names)
-    out = np.empty(len(X), dtype=object)
+    groups, member = np.unique(
+        np.asarray(concept_of(list(names)), dtype=object), return_inverse=True
+    )
+    onehot = np.zeros((n_feat, len(groups)))
+    onehot[np.arange(n_feat), member] = 1.0
+    out = np.empty((len(X), 2), dtype=object)
     booster = model.boosters[0]
     for a in range(0, len(X), _SHAP_ROWS):
         block = np.asarray(X[a : a + _SHAP_ROWS], dtype=np.float64)
@@ -59,7 +72,8 @@ def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
             len(block), n_cls, n_feat + 1
         )[:, :, :n_feat]
         own = contrib[np.arange(len(block)), predicted[a : a + _SHAP_ROWS]]
-        out[a : a + len(block)] = names[np.argmax(own, axis=1)]
+        out[a : a + len(block), 0] = names[np.argmax(own, axis=1)]
+        out[a : a + len(block), 1] = groups[np.argmax(own @ onehot, axis=1)]
     return out
 
 
@@ -97,8 +111,11 @@ def build_timeline(
     frame["clipped_fraction"] = np.asarray(clipped, np.float64)
     frame["quality"] = np.where(frame["missing_fraction"] > POOR_MISSING, "poor", "ok")
     if leading is not None:
-        frame["leading_feature"] = leading
-        frame["leading_family"] = [feature_family(n) for n in leading]
+        leading = np.asarray(leading, dtype=object).reshape(len(frame), -1)
+        frame["leading_feature"] = leading[:, 0]
+        frame["leading_family"] = [feature_family(n) for n in leading[:, 0]]
+        if leading.shape[1] > 1:
+            frame["leading_concept"] = leading[:, 1]
     return frame
 
 
