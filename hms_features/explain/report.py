@@ -617,6 +617,16 @@ def render_report(
     return "\n".join(parts), summary
 
 
+def concept_line(summary: dict, n: int = 3) -> str:
+    """One line of a summary's explanation: the class, its probability and the ``n`` concepts
+    that moved it most, e.g. ``LPD 81%: Periodic discharges, left hemisphere +1.20; ...``."""
+    story = summary.get("explanation") or {}
+    if not story:
+        return f"{summary.get('predicted', '?')}: no explanation"
+    top = "; ".join(f"{c['label']} {c['contribution']:+.2f}" for c in story["concepts"][:n])
+    return f"{story['class']} {story['probability']:.0%}: {top}"
+
+
 def report_name(case: ReviewCase) -> str:
     """File stem of a case's page: ``report_<split>_<eeg_id>[_<sub_id>]``."""
     stem = f"report_{case.split}_{case.eeg_id}"
@@ -789,6 +799,7 @@ def generate_reports(
         run.written.append(path)
         if log:
             log(f"  {path} ({time.perf_counter() - t0:.1f} s)")
+            log(f"    {concept_line(json.loads(path.with_suffix('.json').read_text()))}")
     run.index = write_index(out_dir)
     return run
 
@@ -799,6 +810,7 @@ __all__ = [
     "ReportSummary",
     "ReviewCase",
     "check_eeg_ids",
+    "concept_line",
     "generate_reports",
     "label_spectrogram",
     "limitations",

@@ -14,6 +14,7 @@ from hms_features.explain.report import (
     EEGNotFoundError,
     ReviewCase,
     check_eeg_ids,
+    concept_line,
     generate_reports,
     limitations,
     load_case,
@@ -129,6 +130,11 @@ def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_p
         top = [f for f in story["features"] if f["feature"] == first["top_feature"]]
         assert len(top) == 1 and top[0]["concept"] == first["concept"]
     assert summary["explanation"]["class"] == summary["predicted"]
+    line = concept_line(summary)
+    assert (
+        line.startswith(summary["predicted"])
+        and summary["explanation"]["concepts"][0]["label"] in line
+    )
     assert "The clinical concepts behind this prediction" in page and "<details>" in page
     assert page.index("concept waterfall for") < page.index("SHAP waterfall for")
     test_page = (out / "report_test_3911565283.html").read_text()
