@@ -621,11 +621,31 @@ def _with_sources(per_channel_rows: np.ndarray) -> np.ndarray:
     return np.concatenate([per_channel_rows, REGION_AND_HEAD_MEAN @ per_channel_rows], axis=0)
 
 
+def _envelope_grid(ctx: WindowContext) -> tuple[int, float]:
+    """Raw samples of ``ctx.x`` per envelope sample, and the envelope's rate (Hz)."""
+    block = ctx.decimation * max(1, int(round(ctx.fs_decimated / ENVELOPE_FS)))
+    return block, ctx.fs / block
+
+
+def channel_discharges(ctx: WindowContext) -> tuple[np.ndarray, float]:
+    """The discharges the family counts on each of the 18 channels of a window.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (18, n_env)
+        :func:`detect_discharges` on each channel's :func:`power_envelope` (as the family
+        computes them).
+    env_fs : float
+        Rate of the envelope grid (Hz): envelope sample ``j`` is at ``j / env_fs`` s.
+    """
+    block, env_fs = _envelope_grid(ctx)
+    return detect_discharges(power_envelope(ctx.x_decimated, ctx.fs_decimated, env_fs), env_fs), env_fs
+
+
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring)."""
-    step, in_fs = ctx.decimation, ctx.fs_decimated
-    block = step * max(1, int(round(in_fs / ENVELOPE_FS)))  # raw samples per envelope sample
-    env_fs = ctx.fs / block
+    in_fs = ctx.fs_decimated
+    block, env_fs = _envelope_grid(ctx)  # raw samples per envelope sample, its rate
     b, factor = _analytic_lowpass(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
     n_ch, n_env = b.shape
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
