@@ -34,6 +34,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -41,6 +42,7 @@ from hms_features.constants import CLASSES, FS
 from hms_features.features.context import WindowContext
 from hms_features.features.periodicity import channel_discharges
 from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
+from hms_features.signal.preprocess import clean_window
 from hms_features.synth.dataset import EEG_CLASS_PRIOR
 from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.scalp import INDEX, XY
@@ -60,15 +62,26 @@ _RIGHT = np.array([*REGIONS["RL"], *REGIONS["RP"]])
 def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
     """Render window ``i`` of class ``cls``: raw (10000, 20) and the truth per channel.
 
-    The truth maps a channel index to its true discharge times (s, window time), for the
-    channels scored against the truth.
+    The truth maps a channel index to its true discharge times (s, window time) and each one's
+    peak on that channel over the channel's background RMS (after the features'
+    preprocessing), for the channels scored against the truth.
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cls, i)))
     patient = draw_patient(rng, EEG_CLASS_PRIOR)
     state = draw_state(rng, cls, p_pure=1.0, p_drift=0.0)
     rec = build_recording(rng, patient, state, 0.0, WINDOW_S, WINDOW_S / 2, WINDOW_S / 2)
-    raw = rec.render(0.0, int(WINDOW_S * FS), FS, rng)
+    n = int(WINDOW_S * FS)
+    raw = rec.render(0.0, n, FS, rng)
+    # the discharges alone, as drawn into ``raw`` (rendering them draws no random number), and
+    # the rest: each true discharge's peak on each channel against that channel's background
+    only = replace(rec, lrda=None, grda=None, seizures=None)._patterns(np.arange(n) / FS, 0, n, FS)
+    only = only.T * rec.background.gain[None, :]
+    zeros = np.zeros((n, 1), dtype=raw.dtype)
+    pattern = clean_window(np.hstack([only, zeros]).astype(raw.dtype), FS).bipolar
+    rest = clean_window(raw - np.hstack([only, zeros]).astype(raw.dtype), FS).bipolar
+    noise = np.sqrt(np.mean(rest**2, axis=1))
     truth: dict[int, list[np.ndarray]] = {}
+    snr: dict[int, list[np.ndarray]] = {}
     for c, ev in rec.discharge_events(-1.0, WINDOW_S + 1.0).items():
         strong = ev.amplitude >= MIN_SHARE_OF_AMPLITUDE * rec.amplitude[c]
         if c == LPD:
@@ -78,65 +91,82 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
             channels = np.arange(len(BIPOLAR_PAIRS))
         for k in channels:
             lag = 0.5 * (ev.lags_s[_ANODE[k]] + ev.lags_s[_CATHODE[k]])
-            truth.setdefault(int(k), []).append(ev.times[strong] + lag)
-    return raw, {k: np.sort(np.concatenate(v)) for k, v in truth.items()}
+            times = ev.times[strong] + lag
+            idx = np.clip(np.round(times * FS).astype(int), 0, n - 1)
+            near = np.clip(idx[:, None] + np.arange(-10, 11)[None, :], 0, n - 1)  # +/- 50 ms
+            truth.setdefault(int(k), []).append(times)
+            snr.setdefault(int(k), []).append(np.abs(pattern[k, near]).max(axis=1) / noise[k])
+    out = {}
+    for k, v in truth.items():
+        t, r = np.concatenate(v), np.concatenate(snr[k])
+        order = np.argsort(t)
+        out[k] = (t[order], r[order])
+    return raw, out
 
 
-def match(true_t: np.ndarray, det_t: np.ndarray, tol: float) -> int:
-    """Number of one-to-one matches (greedy, in time order, nearest free detection)."""
+def match(true_t: np.ndarray, det_t: np.ndarray, tol: float) -> np.ndarray:
+    """Which true events are matched one-to-one (greedy, in time order, to the nearest free
+    detection within ``tol``), boolean (len(true_t),)."""
     used = np.zeros(det_t.size, dtype=bool)
-    hits = 0
-    for t in true_t:
+    hit = np.zeros(true_t.size, dtype=bool)
+    for i, t in enumerate(true_t):
         lo, hi = np.searchsorted(det_t, [t - tol, t + tol + 1e-12])
         free = [j for j in range(lo, hi) if not used[j]]
         if free:
             j = min(free, key=lambda j: abs(det_t[j] - t))
             used[j] = True
-            hits += 1
-    return hits
+            hit[i] = True
+    return hit
 
 
-def score_class(seed: int, cls: int, n: int, tol: float) -> dict:
-    tp = n_true = n_det = 0
+def score_class(seed: int, cls: int, n: int, tol: float, min_snr: float) -> dict:
+    tp = n_true = n_det = tp_vis = n_vis = 0
     true_rates, det_rates, false_rates = [], [], []
+    inner = WINDOW_S - 2 * EDGE_S
     for i in range(n):
         raw, truth = window(seed, cls, i)
         mask, env_fs = channel_discharges(WindowContext.from_raw(raw))
-        inner = WINDOW_S - 2 * EDGE_S
         det_rate, false_rate = [], []
         for k in range(mask.shape[0]):
             det = np.flatnonzero(mask[k]) / env_fs
             det = det[(det >= EDGE_S) & (det < WINDOW_S - EDGE_S)]
             if k in truth:
-                tt = truth[k]
-                tt = tt[(tt >= EDGE_S) & (tt < WINDOW_S - EDGE_S)]
-                tp += match(tt, det, tol)
-                n_true += tt.size
+                tt, snr = truth[k]
+                keep = (tt >= EDGE_S) & (tt < WINDOW_S - EDGE_S)
+                hit = match(tt[keep], det, tol)
+                visible = snr[keep] >= min_snr
+                tp += int(hit.sum())
+                n_true += int(keep.sum())
+                tp_vis += int(hit[visible].sum())
+                n_vis += int(visible.sum())
                 n_det += det.size
                 det_rate.append(det.size / inner)
             else:
                 false_rate.append(det.size / inner)
         if truth:
-            any_k = next(iter(truth))
-            tt = truth[any_k]
+            tt = next(iter(truth.values()))[0]
             true_rates.append(((tt >= EDGE_S) & (tt < WINDOW_S - EDGE_S)).sum() / inner)
             det_rates.append(float(np.mean(det_rate)))
         else:
             true_rates.append(0.0)
             det_rates.append(0.0)
         false_rates.append(float(np.mean(false_rate)) if false_rate else 0.0)
-    precision = tp / n_det if n_det else float("nan")
-    recall = tp / n_true if n_true else float("nan")
-    f1 = 2 * precision * recall / (precision + recall) if n_det and n_true and tp else 0.0
+    nan = float("nan")
+    precision = tp / n_det if n_det else nan
+    recall = tp / n_true if n_true else nan
+    recall_vis = tp_vis / n_vis if n_vis else nan
+    f1 = 2 * precision * recall / (precision + recall) if tp else (0.0 if n_true else nan)
     return {
         "windows": n,
         "windows_with_discharges": int(sum(r > 0 for r in true_rates)),
         "true": n_true,
+        "visible": n_vis,
         "detected": n_det,
         "matched": tp,
         "precision": precision,
         "recall": recall,
-        "f1": f1 if n_true else float("nan"),
+        "f1": f1,
+        "recall_visible": recall_vis,
         "median_true_rate_hz": float(np.median(true_rates)),
         "median_detected_rate_hz": float(np.median(det_rates)),
         "median_false_rate_hz": float(np.median(false_rates)),
@@ -149,6 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-class", type=int, default=40, help="windows per class (default 40)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--tolerance-ms", type=float, default=100.0, help="match tolerance (100)")
+    p.add_argument(
+        "--min-snr",
+        type=float,
+        default=3.0,
+        help="a discharge is visible on a channel when its peak is this many times the "
+        "channel's background RMS (default 3)",
+    )
     p.add_argument("--classes", default=",".join(CLASSES), help="comma-separated classes")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
@@ -158,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "per_class": args.per_class,
         "seed": args.seed,
         "tolerance_ms": args.tolerance_ms,
+        "min_snr": args.min_snr,
         "classes": {},
     }
     print(
@@ -166,20 +204,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     header = (
         f"{'class':8} {'wins':>4} {'true':>6} {'det':>6} {'prec':>6} {'recall':>6} {'F1':>6} "
-        f"{'true Hz':>8} {'det Hz':>8} {'false Hz':>9}"
+        f"{'R vis':>6} {'true Hz':>8} {'det Hz':>8} {'false Hz':>9}"
     )
     print(header)
     print("-" * len(header))
     for name in args.classes.split(","):
         cls = CLASSES.index(name)
-        r = score_class(args.seed, cls, args.per_class, tol)
+        r = score_class(args.seed, cls, args.per_class, tol, args.min_snr)
         result["classes"][name] = {  # NaN (nothing to count) as null: valid JSON
             k: (None if v != v else round(v, 4)) if isinstance(v, float) else v
             for k, v in r.items()
         }
         print(
             f"{name:8} {r['windows']:>4} {r['true']:>6} {r['detected']:>6} "
-            f"{r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
+            f"{r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} {r['recall_visible']:>6.3f} "
             f"{r['median_true_rate_hz']:>8.3f} {r['median_detected_rate_hz']:>8.3f} "
             f"{r['median_false_rate_hz']:>9.4f}",
             flush=True,
@@ -187,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.perf_counter() - t0, 1)
     print(
         "prec/recall/F1 on the channels where the class's discharges are drawn (LPD: its "
-        "hemisphere, GPD: all);\nfalse Hz: median per-channel detection rate off those channels "
+        "hemisphere, GPD: all);\nR vis: recall of the discharges visible on their channel (peak >= "
+        f"{args.min_snr:g} x the channel's background RMS); false Hz: median per-channel detection rate off those channels "
         f"(every channel without discharges). {result['seconds']} s"
     )
     print(json.dumps(result))
