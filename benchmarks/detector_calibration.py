@@ -46,7 +46,7 @@ from hms_features.signal.preprocess import clean_window
 from hms_features.synth.dataset import EEG_CLASS_PRIOR
 from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.scalp import INDEX, XY
-from hms_features.synth.states import GPD, LPD, draw_state
+from hms_features.synth.states import LPD, draw_state
 
 WINDOW_S: float = 50.0
 EDGE_S: float = 0.3
@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(
             f"{name:8} {r['windows']:>4} {r['true']:>6} {r['detected']:>6} "
-            f"{r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} {r['recall_visible']:>6.3f} "
+            f"{r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
+            f"{r['recall_visible']:>6.3f} "
             f"{r['median_true_rate_hz']:>8.3f} {r['median_detected_rate_hz']:>8.3f} "
             f"{r['median_false_rate_hz']:>9.4f}",
             flush=True,
@@ -225,9 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.perf_counter() - t0, 1)
     print(
         "prec/recall/F1 on the channels where the class's discharges are drawn (LPD: its "
-        "hemisphere, GPD: all);\nR vis: recall of the discharges visible on their channel (peak >= "
-        f"{args.min_snr:g} x the channel's background RMS); false Hz: median per-channel detection rate off those channels "
-        f"(every channel without discharges). {result['seconds']} s"
+        "hemisphere, GPD: all);\nR vis: recall of the discharges visible on their channel (peak "
+        f">= {args.min_snr:g} x the channel's background RMS);\nfalse Hz: median per-channel "
+        "detection rate off those channels (every channel without discharges). "
+        f"{result['seconds']} s"
     )
     print(json.dumps(result))
     return 0
