@@ -11,11 +11,17 @@ Both are "periodic", but in different quantities:
   peak within 90% of the highest, so that 2T and 3T do not win over T); for rhythmic
   delta the envelope is flat (peakiness near 1). (A Teager-energy envelope was tried first: it
   weights power by frequency squared and missed blunt 250-ms discharges on a pink background.)
-- **Discharges** are local maxima of each channel's envelope (the largest within +/- 0.25 s)
-  above an adaptive threshold, 25 times the envelope's 25th percentile (the quiet background;
-  i.e. an amplitude 5 times the background's): their rate (Hz) and the regularity of their
-  spacing (coefficient of variation of inter-discharge intervals: ~0 for a metronome-like
-  train, ~1 for random events).
+- **Discharges** are local maxima (the largest within +/- 0.25 s) of each channel's power
+  envelope of the 1.5-25 Hz content (:func:`detection_envelope`: without the slow delta of an
+  encephalopathic background, which would fill the quiet baseline between discharges) above
+  an adaptive threshold: 25 times the envelope's 25th percentile (the quiet background; an
+  amplitude 5 times the background's), or 10 times it (3.2 times the amplitude) where the
+  channel's bipolar chain shares the peak (:func:`chain_support`: the chain's mean envelope,
+  each channel over its own baseline, reaches 12 within +/- 40 ms; discharges are synchronous
+  over a field spanning several channels, background fluctuations are not). Their rate (Hz)
+  and the regularity of their spacing (coefficient of variation of inter-discharge
+  intervals: ~0 for a metronome-like train, ~1 for random events). Calibrated against the
+  synthetic generator's own discharge times by ``benchmarks/detector_calibration.py``.
 - The raw signal's **delta spectral peak sharpness**: a sinusoidal rhythm concentrates its power
   in one narrow peak, in dB above the flanking bins of the Welch PSD.
 
