@@ -19,8 +19,9 @@ edges are ignored.
 
 Per class: precision, recall and F1 pooled over windows and channels, the median over windows
 of the true rate (discharges/s) and of the detected rate (mean over the scored channels), and
-the median false-detection rate per channel off the truth (the other hemisphere for LPD, every
-channel for classes without discharges). The last line is one JSON object with the numbers.
+the median rate per channel of false detections (matching no drawn discharge) off the scored
+channels (the other hemisphere and the midline for LPD, every channel for classes without
+discharges). The last line is one JSON object with the numbers.
 
 Usage::
 
@@ -62,9 +63,11 @@ _RIGHT = np.array([*REGIONS["RL"], *REGIONS["RP"]])
 def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
     """Render window ``i`` of class ``cls``: raw (10000, 20) and the truth per channel.
 
-    The truth maps a channel index to its true discharge times (s, window time) and each one's
+    The truth maps a channel index to its true discharge times (s, window time), each one's
     peak on that channel over the channel's background RMS (after the features'
-    preprocessing), for the channels scored against the truth.
+    preprocessing), and whether the channel is scored against the truth (LPD: its
+    hemisphere; GPD: all); a channel outside those still holds the times, so that a detection
+    of a drawn discharge there is not counted as false.
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cls, i)))
     patient = draw_patient(rng, EEG_CLASS_PRIOR)
@@ -82,14 +85,15 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
     noise = np.sqrt(np.mean(rest**2, axis=1))
     truth: dict[int, list[np.ndarray]] = {}
     snr: dict[int, list[np.ndarray]] = {}
+    scored: set[int] = set()
     for c, ev in rec.discharge_events(-1.0, WINDOW_S + 1.0).items():
         strong = ev.amplitude >= MIN_SHARE_OF_AMPLITUDE * rec.amplitude[c]
         if c == LPD:
             left = float(ev.field @ XY[:, 0]) < 0
-            channels = _LEFT if left else _RIGHT
+            scored.update(int(k) for k in (_LEFT if left else _RIGHT))
         else:
-            channels = np.arange(len(BIPOLAR_PAIRS))
-        for k in channels:
+            scored.update(range(len(BIPOLAR_PAIRS)))
+        for k in range(len(BIPOLAR_PAIRS)):  # every channel: a detection there is no false one
             lag = 0.5 * (ev.lags_s[_ANODE[k]] + ev.lags_s[_CATHODE[k]])
             times = ev.times[strong] + lag
             idx = np.clip(np.round(times * FS).astype(int), 0, n - 1)
@@ -100,7 +104,7 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
     for k, v in truth.items():
         t, r = np.concatenate(v), np.concatenate(snr[k])
         order = np.argsort(t)
-        out[k] = (t[order], r[order])
+        out[k] = (t[order], r[order], k in scored)
     return raw, out
 
 
@@ -130,8 +134,8 @@ def score_class(seed: int, cls: int, n: int, tol: float, min_snr: float) -> dict
         for k in range(mask.shape[0]):
             det = np.flatnonzero(mask[k]) / env_fs
             det = det[(det >= EDGE_S) & (det < WINDOW_S - EDGE_S)]
-            if k in truth:
-                tt, snr = truth[k]
+            if k in truth and truth[k][2]:
+                tt, snr, _ = truth[k]
                 keep = (tt >= EDGE_S) & (tt < WINDOW_S - EDGE_S)
                 hit = match(tt[keep], det, tol)
                 visible = snr[keep] >= min_snr
@@ -141,10 +145,13 @@ def score_class(seed: int, cls: int, n: int, tol: float, min_snr: float) -> dict
                 n_vis += int(visible.sum())
                 n_det += det.size
                 det_rate.append(det.size / inner)
+            elif k in truth:  # a detection of a drawn discharge is not false
+                found = match(det, truth[k][0], tol)
+                false_rate.append((det.size - int(found.sum())) / inner)
             else:
                 false_rate.append(det.size / inner)
         if truth:
-            tt = next(iter(truth.values()))[0]
+            tt = next(v[0] for v in truth.values() if v[2])
             true_rates.append(((tt >= EDGE_S) & (tt < WINDOW_S - EDGE_S)).sum() / inner)
             det_rates.append(float(np.mean(det_rate)))
         else:
@@ -228,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "prec/recall/F1 on the channels where the class's discharges are drawn (LPD: its "
         "hemisphere, GPD: all);\nR vis: recall of the discharges visible on their channel (peak "
         f">= {args.min_snr:g} x the channel's background RMS);\nfalse Hz: median per-channel "
-        "detection rate off those channels (every channel without discharges). "
+        "rate of detections matching no drawn discharge, off those channels (every channel "
+        "without discharges). "
         f"{result['seconds']} s"
     )
     print(json.dumps(result))
