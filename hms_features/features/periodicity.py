@@ -169,16 +169,31 @@ def _analytic_lowpass(
     """``(b, c)`` with :func:`power_envelope` ``= c * |b|^2``: ``b = IFFT_m(X')``, where ``X'``
     is ``h X / 2`` (bin 0 halved instead of the others doubled: scaling by 2 is exact; bins
     below ``low_hz`` zeroed), and ``c = 4 / D^2`` (1 for the usual ``D = 2``)."""
+    spec, m, factor = _analytic_spectrum(x, fs, env_fs, cutoff_hz)
+    spec[:, : _bins_below(low_hz, x.shape[1], fs, env_fs)] = 0.0
+    b = sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True)  # zero-padded to m
+    return b, factor
+
+
+def _analytic_spectrum(
+    x: np.ndarray, fs: float, env_fs: float, cutoff_hz: float
+) -> tuple[np.ndarray, int, float]:
+    """``(X', m, c)`` of :func:`_analytic_lowpass` before any high-pass: the bins of ``h X / 2``
+    below ``cutoff_hz`` (a view), the envelope's length ``m`` and the factor ``c``."""
     step = max(1, int(round(fs / env_fs)))
     m = x.shape[1] // step
     n = m * step
     n_keep = min(m, int(np.ceil(cutoff_hz * n / fs)))  # bins k with k * fs / n < cutoff_hz
     spec = sp_fft.rfft(x[:, :n], axis=1)
     spec[:, 0] *= 0.5
-    if low_hz > 0:
-        spec[:, : min(n_keep, int(np.ceil(low_hz * n / fs)))] = 0.0  # bins below low_hz
-    b = sp_fft.ifft(spec[:, :n_keep], n=m, axis=1, overwrite_x=True)  # zero-padded to m
-    return b, 4.0 / (step * step)
+    return spec[:, :n_keep], m, 4.0 / (step * step)
+
+
+def _bins_below(low_hz: float, n_x: int, fs: float, env_fs: float) -> int:
+    """Number of bins ``k`` with ``k * fs / n < low_hz`` in :func:`_analytic_spectrum`."""
+    step = max(1, int(round(fs / env_fs)))
+    n = (n_x // step) * step
+    return int(np.ceil(low_hz * n / fs)) if low_hz > 0 else 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -754,7 +769,11 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring)."""
     in_fs = ctx.fs_decimated
     block, env_fs = _envelope_grid(ctx)  # raw samples per envelope sample, its rate
-    b, factor = _analytic_lowpass(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    # one FFT for both envelopes: 0.5-25 Hz, and DETECTION_LOW_HZ-25 Hz (detection_envelope)
+    spec, m, factor = _analytic_spectrum(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    spec_detect = spec.copy()
+    spec_detect[:, : _bins_below(DETECTION_LOW_HZ, ctx.x_decimated.shape[1], in_fs, env_fs)] = 0
+    b = sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True)
     n_ch, n_env = b.shape
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
     channel_env = env[:n_ch]
@@ -769,7 +788,8 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     b0 = min(start // block, n_env - 1)
     b1 = max(b0 + 1, min(n_env, stop // block))
     w = max(1, int(round(MIN_DISCHARGE_SPACING_S * env_fs)))
-    detect = detection_envelope(ctx, env_fs)
+    detect = np.empty((n_ch, n_env))
+    _squared_magnitude(sp_fft.ifft(spec_detect, n=m, axis=1, overwrite_x=True), factor, detect)
     detect_base = row_percentiles(detect, (BASELINE_PERCENTILE,))[0]
     rate, rate_10s, cv = _discharge_features(
         detect,
