@@ -362,6 +362,32 @@ def test_class_morphology(pure_windows: dict[int, list[np.ndarray]]) -> None:
     assert period[LPD] > 1.5 * period[OTHER] and period[GPD] > 1.5 * period[OTHER]
 
 
+def test_discharge_events_are_the_drawn_discharges() -> None:
+    """Recording.discharge_events (the detector's ground truth) reads the plan without drawing:
+    rendering is unchanged, and each event is a negative peak of the discharges alone."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(41)
+    rec = build_recording(
+        rng, draw_patient(rng, np.ones(6)), ClassState(GPD, GPD, 0.0, 0.0, 0.0),
+        0.0, 60.0, 30.0, 30.0,
+    )  # fmt: skip
+    state = rng.bit_generator.state
+    events = rec.discharge_events(5.0, 55.0)
+    assert rng.bit_generator.state == state and set(events) == {GPD}
+    ev = events[GPD]
+    assert ev.times.size > 10 and ((ev.times >= 5.0) & (ev.times < 55.0)).all()
+    np.testing.assert_allclose(ev.amplitude, rec.amplitude[GPD] * rec.gpd.amplitudes[
+        (rec.gpd.times >= 5.0) & (rec.gpd.times < 55.0)])  # fmt: skip
+    alone = replace(rec, seizures=None)._patterns(np.arange(60 * FS) / FS, 0.0, 60 * FS, FS)
+    front = int(np.argmax(ev.field * (ev.lags_s == 0)))  # the strongest undelayed electrode
+    for t, amp in zip(ev.times, ev.amplitude, strict=True):
+        i = int(round(t * FS))
+        seg = alone[front, i - 20 : i + 21]
+        assert int(np.argmin(seg)) in (19, 20, 21)  # the main negative peak, +/- 5 ms
+        assert -seg.min() == pytest.approx(amp * ev.field[front], rel=0.35)
+
+
 def test_lrda_side_has_more_delta_in_the_spectrogram() -> None:
     wins = 0
     for seed in range(8):

@@ -11,11 +11,17 @@ Both are "periodic", but in different quantities:
   peak within 90% of the highest, so that 2T and 3T do not win over T); for rhythmic
   delta the envelope is flat (peakiness near 1). (A Teager-energy envelope was tried first: it
   weights power by frequency squared and missed blunt 250-ms discharges on a pink background.)
-- **Discharges** are local maxima of each channel's envelope (the largest within +/- 0.25 s)
-  above an adaptive threshold, 25 times the envelope's 25th percentile (the quiet background;
-  i.e. an amplitude 5 times the background's): their rate (Hz) and the regularity of their
-  spacing (coefficient of variation of inter-discharge intervals: ~0 for a metronome-like
-  train, ~1 for random events).
+- **Discharges** are local maxima (the largest within +/- 0.25 s) of each channel's power
+  envelope of the 1.5-25 Hz content (:func:`detection_envelope`: without the slow delta of an
+  encephalopathic background, which would fill the quiet baseline between discharges) above
+  an adaptive threshold: 25 times the envelope's 25th percentile (the quiet background; an
+  amplitude 5 times the background's), or 10 times it (3.2 times the amplitude) where the
+  channel's bipolar chain shares the peak (:func:`chain_support`: the chain's mean envelope,
+  each channel over its own baseline, reaches 12 within +/- 40 ms; discharges are synchronous
+  over a field spanning several channels, background fluctuations are not). Their rate (Hz)
+  and the regularity of their spacing (coefficient of variation of inter-discharge
+  intervals: ~0 for a metronome-like train, ~1 for random events). Calibrated against the
+  synthetic generator's own discharge times by ``benchmarks/detector_calibration.py``.
 - The raw signal's **delta spectral peak sharpness**: a sinusoidal rhythm concentrates its power
   in one narrow peak, in dB above the flanking bins of the Welch PSD.
 
@@ -59,6 +65,21 @@ MIN_DISCHARGE_SPACING_S: float = 0.25
 #: envelope exponentially distributed) it is exceeded 0.07% of the time.
 BASELINE_PERCENTILE: float = 25.0
 THRESHOLD_RATIO: float = 25.0
+#: Discharges are detected on the power envelope of the DETECTION_LOW_HZ-25 Hz content: the
+#: slow delta of an encephalopathic background (mostly below 1.5 Hz) would otherwise fill the
+#: envelope's quiet baseline and hide discharges that stand out clearly above it, while a
+#: discharge's sharp phase keeps most of its power above 1.5 Hz.
+DETECTION_LOW_HZ: float = 1.5
+#: A weaker peak (above SUPPORTED_RATIO x the baseline, i.e. 3.2 x the background amplitude)
+#: counts when its bipolar chain shares it: the chain's mean envelope, each channel over its
+#: own baseline, reaches SUPPORT_RATIO within +/- SUPPORT_S. Discharges are synchronous over
+#: a field spanning several channels of a chain; background fluctuations much less so.
+SUPPORTED_RATIO: float = 10.0
+SUPPORT_RATIO: float = 12.0
+SUPPORT_S: float = 0.04
+#: Bipolar chains (indices into the 18 channels) that lend their support: the four regional
+#: chains and the midline pair (Fz-Cz, Cz-Pz).
+SUPPORT_CHAINS: tuple[tuple[int, ...], ...] = (*REGIONS.values(), (16, 17))
 #: Peakiness: this percentile of the envelope over its median ...
 PEAKINESS_PERCENTILE: float = 99.0
 #: ... with the median floored at this fraction of that percentile (caps the ratio at 1000).
@@ -103,9 +124,14 @@ DESCRIPTIONS = {
 # building blocks
 # --------------------------------------------------------------------------------------------
 def power_envelope(
-    x: np.ndarray, fs: float, env_fs: float = ENVELOPE_FS, cutoff_hz: float = ENVELOPE_CUTOFF_HZ
+    x: np.ndarray,
+    fs: float,
+    env_fs: float = ENVELOPE_FS,
+    cutoff_hz: float = ENVELOPE_CUTOFF_HZ,
+    low_hz: float = 0.0,
 ) -> np.ndarray:
-    """Instantaneous power of the 0-``cutoff_hz`` Hz content, sampled at ``env_fs`` (uV^2).
+    """Instantaneous power of the ``low_hz``-``cutoff_hz`` Hz content, sampled at ``env_fs``
+    (uV^2).
 
     The analytic signal ``a`` of ``x`` low-passed at ``cutoff_hz`` (a brick-wall cut in the
     Fourier domain), evaluated every ``D = fs / env_fs`` samples; the envelope is ``|a|^2``. It
@@ -123,32 +149,51 @@ def power_envelope(
         Sampling rate of ``x`` in Hz (a multiple of ``env_fs``).
     env_fs, cutoff_hz : float
         Envelope sampling rate and low-pass cut-off in Hz (``cutoff_hz <= env_fs``).
+    low_hz : float
+        High-pass cut-off in Hz: ``h = 0`` below it too (0: none, the default).
 
     Returns
     -------
     ndarray, shape (n_channels, n_times // D)
         ``|a|^2`` in uV^2 (sample ``j`` at time ``j / env_fs`` s).
     """
-    a, factor = _analytic_lowpass(x, fs, env_fs, cutoff_hz)
+    a, factor = _analytic_lowpass(x, fs, env_fs, cutoff_hz, low_hz)
     e = np.empty(a.shape)
     _squared_magnitude(a, factor, e)
     return e
 
 
 def _analytic_lowpass(
-    x: np.ndarray, fs: float, env_fs: float, cutoff_hz: float
+    x: np.ndarray, fs: float, env_fs: float, cutoff_hz: float, low_hz: float = 0.0
 ) -> tuple[np.ndarray, float]:
     """``(b, c)`` with :func:`power_envelope` ``= c * |b|^2``: ``b = IFFT_m(X')``, where ``X'``
-    is ``h X / 2`` (bin 0 halved instead of the others doubled: scaling by 2 is exact), and
-    ``c = 4 / D^2`` (1 for the usual ``D = 2``)."""
+    is ``h X / 2`` (bin 0 halved instead of the others doubled: scaling by 2 is exact; bins
+    below ``low_hz`` zeroed), and ``c = 4 / D^2`` (1 for the usual ``D = 2``)."""
+    spec, m, factor = _analytic_spectrum(x, fs, env_fs, cutoff_hz)
+    spec[:, : _bins_below(low_hz, x.shape[1], fs, env_fs)] = 0.0
+    b = sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True)  # zero-padded to m
+    return b, factor
+
+
+def _analytic_spectrum(
+    x: np.ndarray, fs: float, env_fs: float, cutoff_hz: float
+) -> tuple[np.ndarray, int, float]:
+    """``(X', m, c)`` of :func:`_analytic_lowpass` before any high-pass: the bins of ``h X / 2``
+    below ``cutoff_hz`` (a view), the envelope's length ``m`` and the factor ``c``."""
     step = max(1, int(round(fs / env_fs)))
     m = x.shape[1] // step
     n = m * step
     n_keep = min(m, int(np.ceil(cutoff_hz * n / fs)))  # bins k with k * fs / n < cutoff_hz
     spec = sp_fft.rfft(x[:, :n], axis=1)
     spec[:, 0] *= 0.5
-    b = sp_fft.ifft(spec[:, :n_keep], n=m, axis=1, overwrite_x=True)  # zero-padded to m
-    return b, 4.0 / (step * step)
+    return spec[:, :n_keep], m, 4.0 / (step * step)
+
+
+def _bins_below(low_hz: float, n_x: int, fs: float, env_fs: float) -> int:
+    """Number of bins ``k`` with ``k * fs / n < low_hz`` in :func:`_analytic_spectrum`."""
+    step = max(1, int(round(fs / env_fs)))
+    n = (n_x // step) * step
+    return int(np.ceil(low_hz * n / fs)) if low_hz > 0 else 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -382,20 +427,62 @@ def detect_discharges(
     fs: float,
     min_spacing_s: float = MIN_DISCHARGE_SPACING_S,
     threshold: np.ndarray | None = None,
+    support: np.ndarray | None = None,
+    weak_threshold: np.ndarray | None = None,
+    support_level: float = SUPPORT_RATIO,
 ) -> np.ndarray:
     """Boolean mask (n_rows, n) of discharges: envelope peaks above an adaptive threshold.
 
-    A sample is a discharge when it exceeds the row's threshold (:func:`discharge_threshold`
-    by default), is the maximum of the surrounding ``+/- min_spacing_s`` and is strictly greater
-    than the sample before it (so a plateau counts once).
+    A sample is a discharge when it is the maximum of the surrounding ``+/- min_spacing_s``,
+    strictly greater than the sample before it (so a plateau counts once), and either exceeds
+    the row's threshold (:func:`discharge_threshold` by default) or, given ``support``
+    (n_rows, n; e.g. :func:`chain_support`), exceeds ``weak_threshold`` where ``support``
+    reaches ``support_level``.
     """
     thr = discharge_threshold(e) if threshold is None else threshold
     w = max(1, int(round(min_spacing_s * fs)))
     e = np.asarray(e, dtype=np.float64)
     thr = np.broadcast_to(np.asarray(thr, dtype=np.float64), (e.shape[0], 1))[:, 0]
+    if support is None or weak_threshold is None:
+        weak, support, support_level = thr, np.zeros((0, 0)), np.inf
+    else:
+        weak = np.broadcast_to(np.asarray(weak_threshold, dtype=np.float64), (e.shape[0], 1))
+        weak = weak[:, 0]
     mask = np.zeros(e.shape, dtype=np.bool_)
-    _discharges(e, np.ascontiguousarray(thr), w, 0, 0, mask)
+    _discharges(
+        e,
+        np.ascontiguousarray(thr),
+        np.ascontiguousarray(weak),
+        np.ascontiguousarray(support, dtype=np.float64),
+        float(support_level),
+        w,
+        0,
+        0,
+        mask,
+    )
     return mask
+
+
+def chain_support(
+    e: np.ndarray, base: np.ndarray, fs: float, half_width_s: float = SUPPORT_S
+) -> np.ndarray:
+    """How strongly each channel's bipolar chain shares a peak, shape (18, n).
+
+    ``s_k(t) = max_{|u - t| <= half_width_s} mean_{j in chain(k)} e_j(u) / base_j`` over the
+    chain of channel ``k`` (:data:`SUPPORT_CHAINS`), with ``base`` (18,) each channel's quiet
+    baseline (its :data:`BASELINE_PERCENTILE`-th percentile; a channel with baseline 0 adds 0).
+    """
+    ok = base > 0
+    z = e[: base.size] * np.where(ok, 1.0 / np.where(ok, base, 1.0), 0.0)[:, None]
+    chain_mean = np.empty_like(z)
+    for chain in SUPPORT_CHAINS:
+        chain_mean[list(chain)] = z[list(chain)].mean(axis=0)
+    h = max(0, int(round(half_width_s * fs)))
+    out = chain_mean.copy()
+    for shift in range(1, h + 1):  # running maximum over +/- h samples
+        np.maximum(out[:, shift:], chain_mean[:, :-shift], out=out[:, shift:])
+        np.maximum(out[:, :-shift], chain_mean[:, shift:], out=out[:, :-shift])
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -414,18 +501,29 @@ def _record_discharge(stats: np.ndarray, t: int, last: int, b0: int, b1: int) ->
 
 @numba.njit(cache=True, nogil=True)
 def _discharges(
-    e: np.ndarray, thr: np.ndarray, w: int, b0: int, b1: int, mask: np.ndarray
+    e: np.ndarray,
+    thr: np.ndarray,
+    weak: np.ndarray,
+    support: np.ndarray,
+    support_level: float,
+    w: int,
+    b0: int,
+    b1: int,
+    mask: np.ndarray,
 ) -> np.ndarray:
     """The discharges of :func:`detect_discharges` in the first ``len(thr)`` rows of ``e``
-    (threshold ``thr`` per row, neighbourhood ``+/- w`` samples), marked in ``mask`` if it has
-    those rows, and their statistics (:func:`_record_discharge`), shape (len(thr), 5)."""
+    (threshold ``thr`` per row, or ``weak <= thr`` where ``support`` (same rows, or no rows:
+    none) reaches ``support_level``; neighbourhood ``+/- w`` samples), marked in ``mask`` if
+    it has those rows, and their statistics (:func:`_record_discharge`), (len(thr), 5)."""
     n_rows = thr.size
     n = e.shape[1]
     marks = mask.shape[0] == n_rows
+    supported = support.shape[0] == n_rows
     out = np.zeros((n_rows, 5))
     for i in range(n_rows):
         row = e[i]
-        level = thr[i]
+        level = min(thr[i], weak[i])
+        strong = thr[i]
         last = -1
         t = -1
         while t + 1 < n:
@@ -447,6 +545,8 @@ def _discharges(
                 if row[u] > value:
                     is_max = False
                     break
+            if is_max and not value > strong:
+                is_max = supported and support[i, t] >= support_level
             if is_max:
                 if marks:
                     mask[i, t] = True
@@ -495,6 +595,7 @@ def _interval_sums(mask: np.ndarray, b0: int, b1: int) -> np.ndarray:
 def _discharge_features(
     env: np.ndarray,
     base: np.ndarray,
+    support: np.ndarray,
     w: int,
     b0: int,
     b1: int,
@@ -503,13 +604,18 @@ def _discharge_features(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Discharge rate (Hz) over the ``seconds`` of each channel row of ``env`` (the first
     ``len(base)``), over the ``seconds_10s`` of samples ``b0:b1``, and the interval CV, with
-    the threshold ``THRESHOLD_RATIO * base`` (:func:`detect_discharges`,
+    the thresholds ``THRESHOLD_RATIO * base`` and, where ``support`` reaches
+    ``SUPPORT_RATIO``, ``SUPPORTED_RATIO * base`` (:func:`detect_discharges`,
     :func:`discharge_statistics`, computed as there)."""
     n_ch = base.size
     thr = np.empty(n_ch)
+    weak = np.empty(n_ch)
     for i in range(n_ch):
         thr[i] = THRESHOLD_RATIO * base[i]
-    sums = _discharges(env, thr, w, b0, b1, np.zeros((0, 0), dtype=np.bool_))
+        weak[i] = SUPPORTED_RATIO * base[i]
+    sums = _discharges(
+        env, thr, weak, support, SUPPORT_RATIO, w, b0, b1, np.zeros((0, 0), dtype=np.bool_)
+    )
     return _rates_and_cv(sums, seconds, seconds_10s)
 
 
@@ -621,12 +727,53 @@ def _with_sources(per_channel_rows: np.ndarray) -> np.ndarray:
     return np.concatenate([per_channel_rows, REGION_AND_HEAD_MEAN @ per_channel_rows], axis=0)
 
 
+def _envelope_grid(ctx: WindowContext) -> tuple[int, float]:
+    """Raw samples of ``ctx.x`` per envelope sample, and the envelope's rate (Hz)."""
+    block = ctx.decimation * max(1, int(round(ctx.fs_decimated / ENVELOPE_FS)))
+    return block, ctx.fs / block
+
+
+def channel_discharges(ctx: WindowContext) -> tuple[np.ndarray, float]:
+    """The discharges the family counts on each of the 18 channels of a window.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (18, n_env)
+        :func:`detect_discharges` on each channel's :func:`power_envelope` (as the family
+        computes them).
+    env_fs : float
+        Rate of the envelope grid (Hz): envelope sample ``j`` is at ``j / env_fs`` s.
+    """
+    _, env_fs = _envelope_grid(ctx)
+    e = detection_envelope(ctx, env_fs)
+    base = np.percentile(e, BASELINE_PERCENTILE, axis=1)
+    mask = detect_discharges(
+        e,
+        env_fs,
+        threshold=THRESHOLD_RATIO * base[:, None],
+        support=chain_support(e, base, env_fs),
+        weak_threshold=SUPPORTED_RATIO * base[:, None],
+    )
+    return mask, env_fs
+
+
+def detection_envelope(ctx: WindowContext, env_fs: float) -> np.ndarray:
+    """The channels' :func:`power_envelope` of the ``DETECTION_LOW_HZ``-25 Hz content on
+    which discharges are detected, (18, n_env)."""
+    return power_envelope(
+        ctx.x_decimated, ctx.fs_decimated, env_fs, ENVELOPE_CUTOFF_HZ, DETECTION_LOW_HZ
+    )
+
+
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring)."""
-    step, in_fs = ctx.decimation, ctx.fs_decimated
-    block = step * max(1, int(round(in_fs / ENVELOPE_FS)))  # raw samples per envelope sample
-    env_fs = ctx.fs / block
-    b, factor = _analytic_lowpass(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    in_fs = ctx.fs_decimated
+    block, env_fs = _envelope_grid(ctx)  # raw samples per envelope sample, its rate
+    # one FFT for both envelopes: 0.5-25 Hz, and DETECTION_LOW_HZ-25 Hz (detection_envelope)
+    spec, m, factor = _analytic_spectrum(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    spec_detect = spec.copy()
+    spec_detect[:, : _bins_below(DETECTION_LOW_HZ, ctx.x_decimated.shape[1], in_fs, env_fs)] = 0
+    b = sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True)
     n_ch, n_env = b.shape
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
     channel_env = env[:n_ch]
@@ -634,15 +781,25 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     np.matmul(REGION_AND_HEAD_MEAN, channel_env, out=env[n_ch:])
     max_lag = int(np.floor(ACF_LAG_RANGE_S[1] * env_fs)) + 1
     height, lag = acf_peak(autocorrelation(env, max_lag), env_fs)
+    median, high = row_percentiles(env, (50.0, PEAKINESS_PERCENTILE))
     # discharges per channel; regions and global average the channels' statistics
-    base, median, high = row_percentiles(env, (BASELINE_PERCENTILE, 50.0, PEAKINESS_PERCENTILE))
     # the labelled 10 s on the envelope grid (envelope sample j is at raw sample j * block)
     start, stop = ctx.center_slice.start, ctx.center_slice.stop
     b0 = min(start // block, n_env - 1)
     b1 = max(b0 + 1, min(n_env, stop // block))
     w = max(1, int(round(MIN_DISCHARGE_SPACING_S * env_fs)))
+    detect = np.empty((n_ch, n_env))
+    _squared_magnitude(sp_fft.ifft(spec_detect, n=m, axis=1, overwrite_x=True), factor, detect)
+    detect_base = row_percentiles(detect, (BASELINE_PERCENTILE,))[0]
     rate, rate_10s, cv = _discharge_features(
-        env, base[:n_ch], w, b0, b1, n_env / env_fs, (b1 - b0) / env_fs
+        detect,
+        detect_base,
+        chain_support(detect, detect_base, env_fs),
+        w,
+        b0,
+        b1,
+        n_env / env_fs,
+        (b1 - b0) / env_fs,
     )
     freqs, psd = ctx.psd("full")
     return {

@@ -173,6 +173,16 @@ class Discharges:
 
 
 @dataclass(frozen=True)
+class DischargeEvents:
+    """The discharges of one class in a span (:meth:`Recording.discharge_events`)."""
+
+    times: np.ndarray
+    amplitude: np.ndarray
+    field: np.ndarray
+    lags_s: np.ndarray
+
+
+@dataclass(frozen=True)
 class Rhythm:
     """A rhythmic delta process (LRDA or GRDA): frequency on the recording's 1-s grid."""
 
@@ -258,6 +268,34 @@ class Recording:
     def _share(self, cls: int, t: np.ndarray) -> np.ndarray:
         return np.interp(t, self.grid, self.render_share[:, cls])
 
+    def _discharge_amplitudes(self, cls: int, proc: Discharges) -> np.ndarray:
+        """Drawn amplitude (uV at the field's peak) of each discharge of ``proc``."""
+        return self.amplitude[cls] * proc.amplitudes * self._share(cls, proc.times) ** GAMMA
+
+    def discharge_events(self, t0: float, t1: float) -> dict[int, DischargeEvents]:
+        """The periodic discharges drawn in ``[t0, t1)`` s: the ground truth of a window.
+
+        Reads the plan only (no random draw), so the rendered signals do not change. Keys are
+        the classes present (LPD, GPD); an event's ``amplitude`` is its drawn amplitude in uV at
+        the peak of its field (0 where the class's share is 0), ``times`` the instant of the
+        main (negative) peak at the electrodes without delay; electrode ``e`` sees it
+        ``lags_s[e]`` s later (GPD: front to back).
+        """
+        out: dict[int, DischargeEvents] = {}
+        for cls, proc in ((LPD, self.lpd), (GPD, self.gpd)):
+            if proc is None:
+                continue
+            keep = (proc.times >= t0) & (proc.times < t1)
+            # as sg.anterior_posterior_lags, unrounded (rendering rounds to whole samples)
+            lags_s = (XY[:, 1].max() - XY[:, 1]) / np.ptp(XY[:, 1]) * proc.max_lag_s
+            out[cls] = DischargeEvents(
+                times=proc.times[keep],
+                amplitude=self._discharge_amplitudes(cls, proc)[keep],
+                field=proc.field,
+                lags_s=lags_s,
+            )
+        return out
+
     def render(self, t0: float, n_samples: int, fs: float, rng: np.random.Generator) -> np.ndarray:
         """The recording from ``t0`` for ``n_samples`` at ``fs`` Hz.
 
@@ -306,7 +344,7 @@ class Recording:
         for cls, proc in ((LPD, self.lpd), (GPD, self.gpd)):
             if proc is None:
                 continue
-            amp = self.amplitude[cls] * proc.amplitudes * self._share(cls, proc.times) ** GAMMA
+            amp = self._discharge_amplitudes(cls, proc)
             tmpl, zero = sg.discharge_template(fs, proc.sharp_ms, proc.triphasic, proc.slow_ms)
             lags = sg.anterior_posterior_lags(fs, proc.max_lag_s)
             max_lag = int(lags.max())
