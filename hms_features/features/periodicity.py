@@ -99,11 +99,13 @@ DESCRIPTIONS = {
         "of the 0.5-25 Hz power envelope within 0.3-4 s, in seconds (0 = no peak)"
     ),
     "discharge_rate": (
-        "Rate of discharges (peaks of the 0.5-25 Hz power envelope above an adaptive "
-        "threshold, >= 0.25 s apart) over the 50 s, Hz"
+        "Rate of discharges (peaks of the 1.5-25 Hz power envelope above an adaptive "
+        "threshold, or above a lower one where the channel's bipolar chain shares the peak; "
+        ">= 0.25 s apart) over the 50 s, Hz"
     ),
     "discharge_rate_10s": (
-        "Rate of discharges (peaks of the 0.5-25 Hz power envelope) in the labelled 10 s, Hz"
+        "Rate of discharges (peaks of the 1.5-25 Hz power envelope, as for discharge_rate) in "
+        "the labelled 10 s, Hz"
     ),
     "discharge_interval_cv": (
         "Irregularity of discharge spacing: coefficient of variation (SD/mean) of intervals "
