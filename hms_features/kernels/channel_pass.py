@@ -104,7 +104,7 @@ def _family_rows(
         The percentiles :data:`_FAMILY_PERCENTILES`, as :func:`~.percentiles.select_percentiles`.
     spikes : ndarray, shape (n_channels,)
         :func:`_count_spikes` with the thresholds of :func:`~.spikes.spike_rate`
-        (flat channels not zeroed), computed as :func:`_spike_rate` does.
+        (flat channels not zeroed), computed as there.
     """
     n_rows, n = x.shape
     sums = np.zeros((n_rows, 6))

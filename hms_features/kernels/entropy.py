@@ -17,7 +17,7 @@ from math import factorial
 import numba
 import numpy as np
 
-from hms_features.kernels.utils import time_major
+from hms_features.kernels.utils import plogp, time_major
 
 #: Entropy of a flat (zero-variance) channel.
 FLAT_ENTROPY: float = 0.0
@@ -77,21 +77,10 @@ def _ordinal_counts(
     return counts
 
 
-def _plogp_bits(p: np.ndarray) -> np.ndarray:
-    """``p log2 p`` elementwise, 0 where ``p = 0``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p > 0, p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
-
-
 def permutation_entropy_tm(xt: np.ndarray, order: int, delay: int) -> np.ndarray:
-    """:func:`permutation_entropy` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`permutation_entropy` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = permutation_entropy_tm(time_major(x), 3, 1)
     >>> bool(np.array_equal(y, permutation_entropy(x, 3, 1)))
@@ -107,8 +96,8 @@ def permutation_entropy_tm(xt: np.ndarray, order: int, delay: int) -> np.ndarray
     counts = _ordinal_counts(
         xt, n_emb, delay, _ordinal_pairs(order), _ordinal_lookup(order), n_perm
     )
-    plogp = _plogp_bits(counts / n_emb)
-    return np.clip(-plogp.sum(axis=1) / np.log2(n_perm), 0.0, 1.0)
+    terms = plogp(counts / n_emb, np.log2)
+    return np.clip(-terms.sum(axis=1) / np.log2(n_perm), 0.0, 1.0)
 
 
 def permutation_entropy(x: np.ndarray, order: int = 3, delay: int = 1) -> np.ndarray:
@@ -183,14 +172,9 @@ def _lagged_gram(xt: np.ndarray, order: int, delay: int) -> np.ndarray:
 
 
 def svd_entropy_tm(xt: np.ndarray, order: int, delay: int) -> np.ndarray:
-    """:func:`svd_entropy` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`svd_entropy` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = svd_entropy_tm(time_major(x), 3, 1)
     >>> bool(np.array_equal(y, svd_entropy(x, 3, 1)))
@@ -203,8 +187,8 @@ def svd_entropy_tm(xt: np.ndarray, order: int, delay: int) -> np.ndarray:
     s = np.sqrt(np.clip(eig, 0.0, None))
     total = s.sum(axis=1, keepdims=True)
     flat = total[:, 0] <= 0
-    plogp = _plogp_bits(s / np.where(total > 0, total, 1.0))
-    h = np.clip(-plogp.sum(axis=1) / np.log2(order), 0.0, 1.0)
+    terms = plogp(s / np.where(total > 0, total, 1.0), np.log2)
+    h = np.clip(-terms.sum(axis=1) / np.log2(order), 0.0, 1.0)
     return np.where(flat, FLAT_ENTROPY, h)
 
 

@@ -67,14 +67,9 @@ def _higuchi_log_lengths(xt: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndar
 
 
 def higuchi_fd_tm(xt: np.ndarray, kmax: int) -> np.ndarray:
-    """:func:`higuchi_fd` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`higuchi_fd` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = higuchi_fd_tm(time_major(x), 10)
     >>> bool(np.array_equal(y, higuchi_fd(x, 10)))
@@ -159,14 +154,9 @@ def _petrosian_from_count(n_delta: np.ndarray, n: int) -> np.ndarray:
 
 
 def katz_fd_tm(xt: np.ndarray) -> np.ndarray:
-    """:func:`katz_fd` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`katz_fd` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = katz_fd_tm(time_major(x))
     >>> bool(np.array_equal(y, katz_fd(x)))
@@ -177,14 +167,9 @@ def katz_fd_tm(xt: np.ndarray) -> np.ndarray:
 
 
 def petrosian_fd_tm(xt: np.ndarray) -> np.ndarray:
-    """:func:`petrosian_fd` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`petrosian_fd` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = petrosian_fd_tm(time_major(x))
     >>> bool(np.array_equal(y, petrosian_fd(x)))
@@ -319,14 +304,9 @@ def _dfa_fluctuations(xt: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 
 def dfa_exponent_tm(xt: np.ndarray) -> np.ndarray:
-    """:func:`dfa_exponent` of a time-major ``(n_times, n_channels)`` array
-    (:func:`~hms_features.kernels.utils.time_major`): no copy when several quantities read
-    the same signal.
+    """:func:`dfa_exponent` of a time-major array (:func:`~.utils.time_major`), to share one
+    copy between several quantities of the same signal.
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from hms_features.kernels.utils import time_major
     >>> x = np.random.default_rng(0).standard_normal((2, 1000))
     >>> y = dfa_exponent_tm(time_major(x))
     >>> bool(np.array_equal(y, dfa_exponent(x)))

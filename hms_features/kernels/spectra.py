@@ -18,7 +18,7 @@ import numpy as np
 
 from hms_features.constants import BANDS
 from hms_features.kernels.trend import least_squares_slope
-from hms_features.kernels.utils import safe_divide
+from hms_features.kernels.utils import plogp, safe_divide
 
 #: Below this total power (uV^2) a channel is treated as flat.
 FLAT_POWER: float = 1e-12
@@ -68,11 +68,11 @@ def band_powers(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> np.round(band_powers(freqs, psd, {"alpha": (8.0, 13.0), "beta": (13.0, 20.0)}), 3)
     array([[5. , 7. ],
            [0.5, 0. ]])
@@ -90,11 +90,11 @@ def total_power(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> np.round(total_power(freqs, psd), 3)
     array([39.5,  0.5])
     """
@@ -121,11 +121,11 @@ def relative_band_powers(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> np.round(relative_band_powers(freqs, psd), 3)  # delta, theta, alpha, beta, gamma
     array([[0.089, 0.101, 0.127, 0.177, 0.506],
            [0.   , 0.   , 1.   , 0.   , 0.   ]])
@@ -158,11 +158,11 @@ def peak_frequency(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> peak_frequency(freqs, psd)  # white: the first bin of the range
     array([ 0.5, 10. ])
     """
@@ -189,11 +189,11 @@ def spectral_edge_frequency(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> np.round(spectral_edge_frequency(freqs, psd), 2)
     array([36.05, 10.4 ])
     """
@@ -227,11 +227,11 @@ def spectral_entropy(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> np.round(spectral_entropy(freqs, psd), 3)
     array([1., 0.])
     """
@@ -240,8 +240,7 @@ def spectral_entropy(
     s = p.sum(axis=-1, keepdims=True)
     ok = s[:, 0] > 0.0
     p = p / np.where(s > 0.0, s, 1.0)
-    plogp = np.where(p > 0.0, p * np.log(np.where(p > 0.0, p, 1.0)), 0.0)
-    h = -plogp.sum(axis=-1) / np.log(p.shape[-1])
+    h = -plogp(p).sum(axis=-1) / np.log(p.shape[-1])
     return np.where(ok, h, 0.0)
 
 
@@ -260,13 +259,13 @@ def psd_slope(
 
     Examples
     --------
+    White noise (1 uV^2/Hz) and a 10 Hz sine, 0-100 Hz in 0.5 Hz bins:
+
     >>> import numpy as np
-    >>> freqs = np.arange(0.0, 100.5, 0.5)  # 0-100 Hz, 0.5 Hz bins
-    >>> white = np.ones(freqs.size)  # white noise: 1 uV^2/Hz
-    >>> line = np.where(freqs == 10.0, 1.0, 1e-9)  # a 10 Hz sine
-    >>> psd = np.vstack([white, line])
+    >>> freqs = np.arange(0.0, 100.5, 0.5)
+    >>> psd = np.vstack([np.ones(freqs.size), np.where(freqs == 10.0, 1.0, 1e-9)])
     >>> pink = 1.0 / np.maximum(freqs, 0.5) ** 1.5
-    >>> np.round(psd_slope(freqs, np.vstack([white, pink])), 3)
+    >>> np.round(psd_slope(freqs, np.vstack([psd[0], pink])), 3)
     array([ 0. , -1.5])
     """
     sel = (freqs >= band[0]) & (freqs <= band[1])

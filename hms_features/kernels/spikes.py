@@ -82,34 +82,14 @@ def spike_rate(
     """
     x = np.asarray(x, dtype=np.float64)
     q25, med, q75 = select_percentiles(x, [25.0, 50.0, 75.0])
-    rate = _spike_rate(
-        x, med, (q75 - q25) / IQR_TO_SIGMA, line_length(x) * np.sqrt(np.pi / 2), fs,
-        base_sigma, peak_sigma, slope_sigma, min_seconds, max_seconds,
-    )  # fmt: skip
-    return np.where(flat_channels(x), 0.0, rate)
-
-
-def _spike_rate(
-    x: np.ndarray,
-    med: np.ndarray,
-    s_x: np.ndarray,
-    s_d: np.ndarray,
-    fs: float,
-    base_sigma: float = SPIKE_BASE_SIGMA,
-    peak_sigma: float = SPIKE_PEAK_SIGMA,
-    slope_sigma: float = SPIKE_SLOPE_SIGMA,
-    min_seconds: float = SPIKE_MIN_SECONDS,
-    max_seconds: float = SPIKE_MAX_SECONDS,
-) -> np.ndarray:
-    """:func:`spike_rate` (per minute, flat channels not yet zeroed) from each channel's median
-    and robust scales ``s_x`` and ``s_d`` (uV)."""
-    s_x = np.maximum(s_x, FLAT_MICROVOLTS)
-    s_d = np.maximum(s_d, FLAT_MICROVOLTS)
+    s_x = np.maximum((q75 - q25) / IQR_TO_SIGMA, FLAT_MICROVOLTS)
+    s_d = np.maximum(line_length(x) * np.sqrt(np.pi / 2), FLAT_MICROVOLTS)
     counts = _spike_counts(
         x, np.asarray(med, dtype=np.float64), base_sigma * s_x, peak_sigma * s_x,
         slope_sigma * s_d, float(fs), float(min_seconds), float(max_seconds),
     )  # fmt: skip
-    return counts / (x.shape[-1] / fs / 60.0)
+    rate = counts / (x.shape[-1] / fs / 60.0)
+    return np.where(flat_channels(x), 0.0, rate)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -23,6 +23,21 @@ def time_major(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)
 
 
+def plogp(p: np.ndarray, log=np.log) -> np.ndarray:
+    """``p log(p)`` elementwise, 0 where ``p <= 0`` (the limit at 0): the terms of a Shannon
+    entropy ``-sum p log p``, in nats with :func:`numpy.log`, bits with :func:`numpy.log2`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([0.5, 0.5, 0.0])
+    >>> print(float(-plogp(p, np.log2).sum()))
+    1.0
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p > 0.0, p * log(np.where(p > 0.0, p, 1.0)), 0.0)
+
+
 def safe_divide(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> np.ndarray:
     """``a / b`` where ``b > floor``, else 0 (no warning, no NaN).
 
