@@ -124,24 +124,24 @@ def ours_shared_features(x: np.ndarray, as_extractor: bool = True) -> list[np.nd
     time family's) and one for both Hjorth parameters. ``as_extractor=False`` calls each public
     function separately on the 200 Hz signal, as mne-features does.
     """
-    from hms_features.features import complexity as cx
-    from hms_features.features import hjorth, spectral, time_domain
+    from hms_features.kernels import amplitude, channel_pass, fractal, hjorth, spectra
+    from hms_features.kernels.entropy import svd_entropy
     from hms_features.signal.psd import welch_psd
 
     if as_extractor:
         x100 = np.ascontiguousarray(x[:, ::2])
         freqs, psd = welch_psd(x100, FS / 2)
         return [
-            *hjorth.hjorth_parameters(x, FS), time_domain.time_values(x, FS),
-            spectral.band_powers(freqs, psd), spectral.spectral_entropy(freqs, psd),
-            cx.svd_entropy(x100), cx.higuchi_fd(x100), cx.katz_fd(x100),
+            *hjorth.hjorth_parameters(x, FS), channel_pass.time_values(x, FS),
+            spectra.band_powers(freqs, psd), spectra.spectral_entropy(freqs, psd),
+            svd_entropy(x100), fractal.higuchi_fd(x100), fractal.katz_fd(x100),
         ]  # fmt: skip
     freqs, psd = welch_psd(x, FS)
     return [
-        hjorth.hjorth_mobility(x, FS), hjorth.hjorth_complexity(x), time_domain.line_length(x),
-        spectral.band_powers(freqs, psd), spectral.spectral_entropy(freqs, psd),
-        cx.svd_entropy(x), cx.higuchi_fd(x), cx.katz_fd(x), time_domain.kurtosis(x),
-        time_domain.skewness(x), x.std(axis=-1), time_domain.zero_crossing_rate(x, FS),
+        hjorth.hjorth_mobility(x, FS), hjorth.hjorth_complexity(x), amplitude.line_length(x),
+        spectra.band_powers(freqs, psd), spectra.spectral_entropy(freqs, psd),
+        svd_entropy(x), fractal.higuchi_fd(x), fractal.katz_fd(x), amplitude.kurtosis(x),
+        amplitude.skewness(x), x.std(axis=-1), amplitude.zero_crossing_rate(x, FS),
     ]  # fmt: skip
 
 

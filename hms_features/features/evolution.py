@@ -21,16 +21,22 @@ or hemisphere for ``global``) is summarised by its range and standard deviation;
 that spreads or migrates across hemispheres changes it.
 
 All sub-window spectra come from one FFT over the reshaped (channels, sub-windows, samples)
-array. A flat window gives 0 for every feature.
+array (:mod:`hms_features.kernels.spectra`); the statistics are those of
+:func:`hms_features.kernels.trend.trend_statistics`. A flat window gives 0 for every feature.
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import PAIRS_AND_HEAD, REGIONS_AND_HEAD, Family, declare
+from hms_features.kernels.spectra import dominant_frequency, subwindow_power_spectra
+from hms_features.kernels.trend import (
+    split_subwindows,
+    subwindow_variance_line_length,
+    trend_statistics,
+)
 from hms_features.signal.montage import REGION_AND_HEAD_MEAN, REGION_PAIRS, REGIONS
 
 #: Number of sub-windows the window is cut into (ten 5-s sub-windows of the 50 s).
@@ -82,127 +88,6 @@ SOURCES: tuple[str, ...] = (*REGIONS, "global")
 _REGION_POS = {r: k for k, r in enumerate(REGIONS)}
 
 
-# --------------------------------------------------------------------------------------------
-# building blocks
-# --------------------------------------------------------------------------------------------
-def split_subwindows(x: np.ndarray, n_sub: int = N_SUBWINDOWS) -> np.ndarray:
-    """Reshape (n_channels, n_times) into (n_channels, n_sub, n_times // n_sub).
-
-    Trailing samples that do not fill a sub-window are dropped.
-    """
-    length = x.shape[1] // n_sub
-    if length < 2:
-        raise ValueError(f"cannot cut {x.shape[1]} samples into {n_sub} sub-windows")
-    return x[:, : n_sub * length].reshape(x.shape[0], n_sub, length)
-
-
-@numba.njit(cache=True, nogil=True)
-def _variance_line_length_kernel(sub: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    n_ch, n_sub, n = sub.shape
-    out = np.zeros((2, n_ch, n_sub))
-    for c in range(n_ch):
-        for w in range(n_sub):
-            row = sub[c, w]
-            s = row[0]
-            q = row[0] * row[0]
-            ll = 0.0
-            for i in range(1, n):
-                v = row[i]
-                s += v
-                q += v * v
-                ll += abs(v - row[i - 1])
-            mean = s / n
-            out[0, c, w] = max(q / n - mean * mean, 0.0)
-            out[1, c, w] = ll / (n - 1)
-    return out
-
-
-def subwindow_variance_line_length(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Variance (uV^2) and line length (mean |sample-to-sample change|, uV per sample) of every
-    sub-window of ``sub`` (n_channels, n_sub, n >= 2), in one compiled pass; each (n_channels,
-    n_sub)."""
-    out = _variance_line_length_kernel(np.asarray(sub, dtype=np.float64))
-    return out[0], out[1]
-
-
-def subwindow_power_spectra(sub: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Hann-windowed power spectra of every sub-window with one real FFT.
-
-    Parameters
-    ----------
-    sub : ndarray, shape (n_channels, n_sub, n)
-        Sub-windows in microvolts (mean removed here).
-    fs : float
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    freqs : ndarray, shape (n // 2 + 1,)
-        Hz.
-    power : ndarray, shape (n_channels, n_sub, n // 2 + 1)
-        ``|FFT(w * (x - mean))|^2`` in uV^2 (unnormalised: only its shape is used).
-    """
-    n = sub.shape[-1]
-    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)
-    spec = np.fft.rfft((sub - sub.mean(axis=-1, keepdims=True)) * window, axis=-1)
-    return np.fft.rfftfreq(n, 1.0 / fs), spec.real**2 + spec.imag**2
-
-
-def dominant_frequency(
-    freqs: np.ndarray, power: np.ndarray, f_range: tuple[float, float] = DOMINANT_RANGE_HZ
-) -> np.ndarray:
-    """Frequency (Hz) of the spectral peak in ``f_range``, refined by parabolic interpolation.
-
-    The parabola goes through the log power of the peak bin and its two neighbours (exact for
-    a Gaussian-shaped peak, within ~0.05 bin for a Hann-windowed sinusoid). A flat (all-zero)
-    spectrum gives the lower edge of the range.
-
-    Parameters
-    ----------
-    freqs : ndarray, shape (n_freqs,)
-        Evenly spaced frequencies in Hz.
-    power : ndarray, shape (..., n_freqs)
-        Power spectra.
-    """
-    sel = np.flatnonzero((freqs >= f_range[0]) & (freqs <= f_range[1]))
-    if sel.size == 0:
-        return np.full(power.shape[:-1], f_range[0])
-    k = sel[0] + power[..., sel].argmax(axis=-1)
-    km = np.clip(k - 1, 0, freqs.size - 1)
-    kp = np.clip(k + 1, 0, freqs.size - 1)
-    scale = np.maximum(power.max(axis=-1), 1e-300)[..., None] * 1e-12
-    logp = np.log(power + scale)
-    y0 = np.take_along_axis(logp, km[..., None], axis=-1)[..., 0]
-    y1 = np.take_along_axis(logp, k[..., None], axis=-1)[..., 0]
-    y2 = np.take_along_axis(logp, kp[..., None], axis=-1)[..., 0]
-    curvature = y0 - 2.0 * y1 + y2
-    concave = curvature < 0
-    shift = np.where(concave, 0.5 * (y0 - y2) / np.where(concave, curvature, -1.0), 0.0)
-    df = freqs[1] - freqs[0] if freqs.size > 1 else 0.0
-    f = np.clip(freqs[k] + np.clip(shift, -0.5, 0.5) * df, f_range[0], f_range[1])
-    return np.where(power.max(axis=-1) > 0, f, f_range[0])
-
-
-def trend_statistics(values: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
-    """Slope (per second), range, standard deviation and max consecutive change of each row.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n_rows, n_sub)
-        One value per sub-window.
-    times : ndarray, shape (n_sub,)
-        Sub-window centre times in seconds.
-    """
-    tc = times - times.mean()
-    vc = values - values.mean(axis=1, keepdims=True)
-    return {
-        "slope": vc @ tc / (tc @ tc),
-        "range": values.max(axis=1) - values.min(axis=1),
-        "std": values.std(axis=1),
-        "max_change": np.abs(np.diff(values, axis=1)).max(axis=1),
-    }
-
-
 def subwindow_quantities(
     x: np.ndarray, fs: float, n_sub: int = N_SUBWINDOWS
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
@@ -231,7 +116,7 @@ def subwindow_quantities(
     mean_square = REGION_AND_HEAD_MEAN @ variance  # (5 sources, n_sub), uV^2
     line_length = REGION_AND_HEAD_MEAN @ ll
     series = {
-        "dominant_freq": dominant_frequency(freqs, source_power),
+        "dominant_freq": dominant_frequency(freqs, source_power, DOMINANT_RANGE_HZ),
         "log_amplitude": np.log10(np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)),
         "log_line_length": np.log10(np.maximum(line_length, LINE_LENGTH_FLOOR_UV)),
     }

@@ -10,6 +10,7 @@ bin width (spectrogram power units x Hz; uV^2 if the spectrogram is a PSD in uV^
 bands taken half-open, ``lo <= f < hi``: delta 0.59-3.91, theta 4.10-7.81, alpha 8.01-12.89,
 beta 13.09-19.92 Hz (the spectrogram stops below 20 Hz, so there is no gamma).
 
+The statistics are computed by :func:`hms_features.kernels.spectrogram.spectrogram_summary`.
 Two time spans are summarised:
 
 - ``10min``: all valid rows of the 10 minutes;
@@ -27,35 +28,19 @@ is 0 - the same names are always emitted and never NaN.
 
 from __future__ import annotations
 
-import numpy as np
-
-from hms_features.constants import BANDS, FS, SPEC_FREQS, SPEC_REGIONS, SPEC_WINDOW_ROWS
+from hms_features.constants import BANDS, SPEC_REGIONS, SPEC_WINDOW_ROWS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import SPECTROGRAM_PAIRS, SPECTROGRAM_REGIONS, Family, declare
+from hms_features.kernels.asymmetry import asymmetry
+from hms_features.kernels.spectrogram import TINY_POWER, spectrogram_summary
 from hms_features.signal.montage import REGION_PAIRS
 
 #: Bands summarised (the spectrogram covers 0.59-19.92 Hz).
 SPEC_BANDS: tuple[str, ...] = ("delta", "theta", "alpha", "beta")
 #: Rows of the 300-row window that cover the labelled central 10 s (147-152 inclusive).
 CENTER_ROWS: slice = slice(SPEC_WINDOW_ROWS // 2 - 3, SPEC_WINDOW_ROWS // 2 + 3)
-#: Bin width of the spectrogram, Hz (200/1024).
-SPEC_BIN_HZ: float = FS / 1024
 #: Relative floor (fraction of the region's mean 10-min power) inside logarithms and ratios.
 LOG_FLOOR: float = 1e-6
-_TINY: float = 1e-30
-
-_N_BINS = len(SPEC_FREQS)
-_N_REGIONS = len(SPEC_REGIONS)
-
-
-def _band_matrix(freqs=SPEC_FREQS, bands=SPEC_BANDS) -> np.ndarray:
-    """(n_bins, n_bands) matrix: bin width where ``lo <= f < hi``, else 0."""
-    f = np.asarray(freqs)
-    cols = [((f >= BANDS[b][0]) & (f < BANDS[b][1])) * SPEC_BIN_HZ for b in bands]
-    return np.stack(cols, axis=-1).astype(np.float64)
-
-
-_BAND_MATRIX = _band_matrix()
 
 
 def _descriptions() -> dict[str, str]:
@@ -92,99 +77,10 @@ def _descriptions() -> dict[str, str]:
 DESCRIPTIONS = _descriptions()
 
 
-def spectrogram_band_powers(spectrogram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Band power per row and region, and which rows are valid.
-
-    Parameters
-    ----------
-    spectrogram : ndarray, shape (n_rows, 400)
-        Linear power, columns region-major (LL, RL, LP, RP) x 100 bins; NaN = padding/missing.
-
-    Returns
-    -------
-    band_power : ndarray, shape (n_rows, 4 regions, 4 bands)
-        Power summed over the band's bins times the bin width; 0 on invalid rows.
-    valid : ndarray of bool, shape (n_rows, 4 regions)
-        True where all 100 bins of that region are finite.
-    """
-    s = np.asarray(spectrogram, dtype=np.float64)
-    if s.ndim != 2 or s.shape[1] != _N_REGIONS * _N_BINS:
-        raise ValueError(
-            f"expected a spectrogram of shape (n_rows, {_N_REGIONS * _N_BINS}) with columns "
-            f"LL, RL, LP, RP x {_N_BINS} bins; got shape {s.shape}"
-        )
-    s = s.reshape(s.shape[0], _N_REGIONS, _N_BINS)
-    finite = np.isfinite(s)
-    valid = finite.all(axis=-1)
-    s = np.where(finite & valid[..., None], np.maximum(s, 0.0), 0.0)
-    return s @ _BAND_MATRIX, valid
-
-
-def _masked_mean(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Mean over axis 0 of ``values`` (rows, regions, ...) restricted to valid rows; 0 if none."""
-    w = valid.astype(np.float64)
-    n = w.sum(axis=0)
-    shape = w.shape + (1,) * (values.ndim - w.ndim)
-    total = (values * w.reshape(shape)).sum(axis=0)
-    return total / np.maximum(n, 1.0).reshape(n.shape + (1,) * (values.ndim - w.ndim))
-
-
-def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    ok = b > _TINY
-    return np.where(ok, a / np.where(ok, b, 1.0), 0.0)
-
-
-def spectrogram_summary(spectrogram: np.ndarray | None) -> dict[str, np.ndarray]:
-    """All per-region statistics of one spectrogram window (see the module docstring).
-
-    Returns
-    -------
-    dict
-        ``mean_10min``, ``mean_center``, ``rel_10min``, ``rel_center``, ``log_ratio``: arrays
-        (4 regions, 4 bands); ``log_std``, ``valid_fraction``: arrays (4 regions,).
-    """
-    zeros = np.zeros((_N_REGIONS, len(SPEC_BANDS)))
-    if spectrogram is None:
-        return {
-            "mean_10min": zeros, "mean_center": zeros, "rel_10min": zeros, "rel_center": zeros,
-            "log_ratio": zeros, "log_std": zeros[:, 0], "valid_fraction": zeros[:, 0],
-        }  # fmt: skip
-    bp, valid = spectrogram_band_powers(spectrogram)
-    mean_all = _masked_mean(bp, valid)
-    mean_c = _masked_mean(bp[CENTER_ROWS], valid[CENTER_ROWS])
-    tot_all = mean_all.sum(axis=-1, keepdims=True)
-    tot_c = mean_c.sum(axis=-1, keepdims=True)
-    floor = LOG_FLOOR * tot_all + _TINY  # per region, scales with the power
-    log_ratio = np.log10((mean_c + floor) / (mean_all + floor))
-    has_center = valid[CENTER_ROWS].any(axis=0)[:, None]
-    log_ratio = np.where(has_center, log_ratio, 0.0)
-
-    row_total = bp.sum(axis=-1)  # (rows, regions)
-    log_tot = np.log10(np.maximum(row_total, floor[:, 0]))
-    mu = _masked_mean(log_tot, valid)
-    var = _masked_mean((log_tot - mu) ** 2, valid)
-    n_valid = valid.sum(axis=0)
-    log_std = np.where(n_valid >= 2, np.sqrt(var), 0.0)
-    return {
-        "mean_10min": mean_all,
-        "mean_center": mean_c,
-        "rel_10min": _safe_div(mean_all, tot_all),
-        "rel_center": _safe_div(mean_c, tot_c),
-        "log_ratio": log_ratio,
-        "log_std": log_std,
-        "valid_fraction": n_valid / valid.shape[0],
-    }
-
-
-def asymmetry(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Normalised left-right difference ``(L - R) / (L + R)``, -1 to 1; 0 where both are 0."""
-    return _safe_div(left - right, left + right)
-
-
 def spectrogram_features(ctx: WindowContext) -> dict[str, float]:
     """Band powers, relative powers, centre-vs-background ratios, variability, data coverage and
     left-right asymmetries of the four regional spectrograms."""
-    st = spectrogram_summary(ctx.spectrogram)
+    st = spectrogram_summary(ctx.spectrogram, SPEC_BANDS, CENTER_ROWS, LOG_FLOOR)
     out: dict[str, float] = {}
     for r, region in enumerate(SPEC_REGIONS):
         src = f"spec_{region}__"
@@ -200,7 +96,7 @@ def spectrogram_features(ctx: WindowContext) -> dict[str, float]:
         li, ri = SPEC_REGIONS.index(left), SPEC_REGIONS.index(right)
         src = f"spec_{left}-{right}__"
         for span in ("10min", "center"):
-            asym = asymmetry(st[f"mean_{span}"][li], st[f"mean_{span}"][ri])
+            asym = asymmetry(st[f"mean_{span}"][li], st[f"mean_{span}"][ri], TINY_POWER)
             for b, band in enumerate(SPEC_BANDS):
                 out[f"{src}{band}_asymmetry_{span}"] = float(asym[b])
     return out

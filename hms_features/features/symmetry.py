@@ -4,7 +4,7 @@ Lateralized patterns (LPD, LRDA) carry several-fold more power over one hemisphe
 ones (GPD, GRDA) are bilateral, synchronous and symmetric. The features below measure:
 
 - band-power asymmetry ``(L - R) / (L + R)`` of the absolute band powers (uV^2, integrated as
-  in the spectral family: :func:`hms_features.features.spectral.band_powers`) of the region
+  in the spectral family: :func:`hms_features.kernels.spectra.band_powers`) of the region
   PSDs (ctx.region_psd: the mean PSD of the four chains of a region, as the competition
   spectrograms), per region pair (``LL-RL``,
   ``LP-RP``) and for the whole hemispheres (``global``: LL+LP against RL+RP), signed and
@@ -28,15 +28,22 @@ denominator is zero (flat signals) take the neutral value 0 (symmetric, uncorrel
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import HEAD, PAIRS_AND_HEAD, Family, declare
-from hms_features.features.spectral import band_powers
 from hms_features.features.time_domain import window_time_values
+from hms_features.kernels.asymmetry import (
+    MIRROR_LEFT,
+    MIRROR_RIGHT,
+    asymmetry,
+    correlation_matrix,
+    involved,
+    mirror_coherence_from_spectra,
+    range_weights,
+)
+from hms_features.kernels.spectra import band_powers
 from hms_features.signal.montage import (
     BIPOLAR_PAIRS,
     MIRROR_PAIRS,
@@ -44,7 +51,6 @@ from hms_features.signal.montage import (
     REGION_PAIRS,
     REGIONS,
 )
-from hms_features.signal.psd import coherence_from_spectra, segment_spectra
 
 #: Frequency range (Hz) of the brain symmetry index (van Putten: 1-25 Hz).
 BSI_RANGE_HZ: tuple[float, float] = (1.0, 25.0)
@@ -61,8 +67,6 @@ INVOLVED_REFERENCE_PERCENTILE: float = 90.0
 CHAIN_CHANNELS: np.ndarray = np.array([i for idx in REGIONS.values() for i in idx])
 LEFT_CHANNELS: np.ndarray = np.array(REGIONS["LL"] + REGIONS["LP"])
 RIGHT_CHANNELS: np.ndarray = np.array(REGIONS["RL"] + REGIONS["RP"])
-MIRROR_LEFT: np.ndarray = np.array([left for left, _ in MIRROR_PAIRS])
-MIRROR_RIGHT: np.ndarray = np.array([right for _, right in MIRROR_PAIRS])
 PAIR_NAMES: tuple[str, ...] = tuple(f"{left}-{right}" for left, right in REGION_PAIRS)
 #: For each region pair, the positions (0-7) of its mirror channel pairs in MIRROR_PAIRS.
 PAIR_MIRRORS: dict[str, np.ndarray] = {
@@ -202,131 +206,6 @@ DESCRIPTIONS.update(
 
 
 # --------------------------------------------------------------------------------------------
-# building blocks
-# --------------------------------------------------------------------------------------------
-def asymmetry(left: np.ndarray | float, right: np.ndarray | float) -> np.ndarray:
-    """``(L - R) / (L + R)`` for non-negative L and R, 0 where both are zero; in [-1, 1]."""
-    left = np.asarray(left, dtype=np.float64)
-    right = np.asarray(right, dtype=np.float64)
-    total = left + right
-    ok = total > 0
-    return np.where(ok, (left - right) / np.where(ok, total, 1.0), 0.0)
-
-
-def brain_symmetry_index(
-    freqs: np.ndarray,
-    psd: np.ndarray,
-    f_range: tuple[float, float] = BSI_RANGE_HZ,
-    pairs: np.ndarray | None = None,
-    inclusive: bool = True,
-) -> float:
-    """Pairwise brain symmetry index (van Putten 2007).
-
-    ``BSI = mean over mirror pairs (l, r) and bins f in f_range of
-    |(P_l(f) - P_r(f)) / (P_l(f) + P_r(f))|``; a bin where both PSDs are zero counts as 0.
-
-    Parameters
-    ----------
-    freqs : ndarray, shape (n_freqs,)
-        Frequencies in Hz.
-    psd : ndarray, shape (18, n_freqs)
-        Channel PSDs (uV^2/Hz).
-    f_range : (float, float)
-        Frequency range in Hz.
-    pairs : ndarray of int, optional
-        Positions (0-7) in :data:`MIRROR_PAIRS` to average over (default: all 8).
-    inclusive : bool
-        Whether the upper edge is included (``lo <= f <= hi``; else ``lo <= f < hi``).
-
-    Returns
-    -------
-    float, 0 (perfect symmetry) to 1 (all power on one side).
-    """
-    lo, hi = f_range
-    sel = (freqs >= lo) & ((freqs <= hi) if inclusive else (freqs < hi))
-    if not sel.any():
-        return 0.0
-    k = np.arange(len(MIRROR_PAIRS)) if pairs is None else pairs
-    left = psd[MIRROR_LEFT[k]][:, sel]
-    right = psd[MIRROR_RIGHT[k]][:, sel]
-    return float(np.abs(asymmetry(left, right)).mean())
-
-
-def mirror_coherence(
-    x: np.ndarray,
-    fs: float,
-    segment_seconds: float = COHERENCE_SEGMENT_SECONDS,
-    overlap: float = 0.5,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Magnitude-squared coherence of the 8 mirror channel pairs.
-
-    Each channel is cut into Hann-windowed segments (mean removed, fractional ``overlap``);
-    ``C(f) = |<X_l conj(X_r)>|^2 / (<|X_l|^2> <|X_r|^2>)`` where ``<>`` is the mean over segments
-    (Welch, as :func:`scipy.signal.coherence`). A flat channel gives 0. Unrelated signals still
-    score about 1/K for K independent segments (about 0.03 for the 49 half-overlapping 2-s
-    segments of 50 s). The family computes the same from the window's shared segment spectra.
-
-    Parameters
-    ----------
-    x : ndarray, shape (18, n_times)
-        Bipolar signals in microvolts.
-    fs : float
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    freqs : ndarray, shape (n_freqs,)
-        Hz.
-    coherence : ndarray, shape (8, n_freqs)
-        0-1, in :data:`MIRROR_PAIRS` order.
-    """
-    seconds = min(segment_seconds, x.shape[1] / fs)
-    spectra = segment_spectra(x, fs, seconds, overlap)
-    return spectra.freqs, mirror_coherence_from_spectra(spectra.spec)
-
-
-def mirror_coherence_from_spectra(spec: np.ndarray, power: np.ndarray | None = None) -> np.ndarray:
-    """:func:`mirror_coherence` from the segment spectra (18, n_segments, n_freqs) of the 18
-    channels and, when already computed, their ``|spec|^2``; shape (8, n_freqs), 0-1."""
-    left, right = (None, None) if power is None else (power[MIRROR_LEFT], power[MIRROR_RIGHT])
-    return coherence_from_spectra(spec[MIRROR_LEFT], spec[MIRROR_RIGHT], left, right)
-
-
-def correlation_matrix(x: np.ndarray) -> np.ndarray:
-    """Pearson correlation matrix of the rows of ``x`` (n_channels, n_times); 0 for flat rows."""
-    xc = x - x.mean(axis=1, keepdims=True)
-    norm = np.sqrt(np.einsum("ij,ij->i", xc, xc))
-    ok = norm > 0
-    xn = xc / np.where(ok, norm, 1.0)[:, None]
-    r = xn @ xn.T
-    r[~ok, :] = 0.0
-    r[:, ~ok] = 0.0
-    return np.clip(r, -1.0, 1.0)
-
-
-def involved(values: np.ndarray) -> np.ndarray:
-    """Which of the 16 chain channels are "involved" (bool, (16,)).
-
-    A channel is involved when its value is at least :data:`INVOLVED_FRACTION_OF_REFERENCE` of
-    the :data:`INVOLVED_REFERENCE_PERCENTILE` percentile of the 16 values; none when that
-    reference is 0 (flat window).
-
-    Parameters
-    ----------
-    values : ndarray, shape (18,)
-        A non-negative per-channel quantity (band power, line length).
-    """
-    chain = values[CHAIN_CHANNELS]
-    ranked = np.sort(chain)
-    pos = INVOLVED_REFERENCE_PERCENTILE / 100.0 * (chain.size - 1)  # as np.percentile (linear)
-    lo = int(pos)
-    ref = ranked[lo] + (ranked[min(lo + 1, chain.size - 1)] - ranked[lo]) * (pos - lo)
-    if not ref > 0:
-        return np.zeros(chain.size, dtype=bool)
-    return chain >= INVOLVED_FRACTION_OF_REFERENCE * ref
-
-
-# --------------------------------------------------------------------------------------------
 # the family
 # --------------------------------------------------------------------------------------------
 _BAND_NAMES: tuple[str, ...] = tuple(BANDS)
@@ -338,25 +217,12 @@ _RIGHT_ROWS = np.array([_REGION_POS[right] for _, right in REGION_PAIRS])
 _IS_LEFT_CHAIN = np.isin(CHAIN_CHANNELS, LEFT_CHANNELS)
 
 
-def range_weights(freqs: np.ndarray, ranges: tuple[tuple[float, float, bool], ...]) -> np.ndarray:
-    """Averaging weights (n_ranges, n_freqs): row k is 1/count on the bins of range k.
-
-    Each range is ``(lo, hi, inclusive)`` in Hz (``lo <= f <= hi`` if inclusive else
-    ``lo <= f < hi``); an empty range gets all-zero weights (its mean is then 0).
-    """
-    freqs = np.ascontiguousarray(freqs, dtype=np.float64)
-    return _range_weights(freqs.tobytes(), tuple(ranges)).copy()
-
-
-@lru_cache(maxsize=32)
-def _range_weights(freqs_bytes: bytes, ranges: tuple) -> np.ndarray:
-    freqs = np.frombuffer(freqs_bytes, dtype=np.float64)
-    w = np.zeros((len(ranges), freqs.size))
-    for k, (lo, hi, inclusive) in enumerate(ranges):
-        sel = (freqs >= lo) & ((freqs <= hi) if inclusive else (freqs < hi))
-        if sel.any():
-            w[k, sel] = 1.0 / sel.sum()
-    return w
+def chain_involved(values: np.ndarray) -> np.ndarray:
+    """Which of the 16 chain channels are involved (:func:`hms_features.kernels.asymmetry.involved`
+    with the family's threshold), bool (16,), from a per-channel quantity (18,)."""
+    return involved(
+        values[CHAIN_CHANNELS], INVOLVED_FRACTION_OF_REFERENCE, INVOLVED_REFERENCE_PERCENTILE
+    )
 
 
 def region_asymmetries(region_values: np.ndarray) -> np.ndarray:
@@ -432,12 +298,12 @@ def symmetry_features(ctx: WindowContext) -> dict[str, float]:
         _emit(out, "line_length", suffix, region_asymmetries(REGION_MEAN @ ll))
         _emit(out, "amplitude", suffix, region_asymmetries(REGION_MEAN @ amp))
         # spatial extent
-        inv = involved(power[: len(BIPOLAR_PAIRS), _BAND_NAMES.index("delta")])
+        inv = chain_involved(power[: len(BIPOLAR_PAIRS), _BAND_NAMES.index("delta")])
         out[f"global__delta_involved_fraction{suffix}"] = float(inv.mean())
         out[f"global__delta_involved_asymmetry{suffix}"] = float(
             (inv[_IS_LEFT_CHAIN].sum() - inv[~_IS_LEFT_CHAIN].sum()) / _IS_LEFT_CHAIN.sum()
         )
-        out[f"global__line_length_involved_fraction{suffix}"] = float(involved(ll).mean())
+        out[f"global__line_length_involved_fraction{suffix}"] = float(chain_involved(ll).mean())
     return out
 
 

@@ -21,10 +21,11 @@ the 25-50 Hz D2) and keep the names of the table; D1 (50-100 Hz), removed by the
 anyway, is absent from the total. This halves the cost; relative energies move by up to
 ~0.007 (the octave edges of the two transforms fall slightly differently).
 
-The energy of a level is the sum of its squared coefficients (uV^2 summed over coefficients);
-with an orthogonal wavelet in periodization mode the level energies add up (approximately, the
-signal length not being a power of two) to the signal's energy ``sum(x**2)``. The relative energy
-of a level is its share of the total. Region values are computed from the summed level energies
+The energies are those of :mod:`hms_features.kernels.wavelet`. The energy of a level is the
+sum of its squared coefficients (uV^2 summed over coefficients); with an orthogonal wavelet in
+periodization mode the level energies add up (approximately, the signal length not being a power
+of two) to the signal's energy ``sum(x**2)``. The relative energy of a level is its share of the
+total. Region values are computed from the summed level energies
 of the region's four chains (as the spectral family uses the region's mean PSD).
 A flat channel gets relative energies of 0.
 """
@@ -32,33 +33,17 @@ A flat channel gets relative energies of 0.
 from __future__ import annotations
 
 import numpy as np
-import pywt
 
-from hms_features.constants import BANDS, FS
+from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
+from hms_features.kernels.wavelet import dwt_energies, level_band, level_names, relative_energies
 from hms_features.signal.montage import REGIONS
 
 WAVELET: str = "db4"
 LEVEL: int = 6
-MODE: str = "periodization"
-#: Below this total energy (uV^2) a channel is treated as flat.
-FLAT_ENERGY: float = 1e-12
 #: Levels emitted as features (the clinically relevant 0-12.5 Hz).
 EMITTED_LEVELS: tuple[str, ...] = ("a6", "d6", "d5", "d4")
-
-
-def level_names(level: int = LEVEL) -> tuple[str, ...]:
-    """Names of the coefficient arrays of :func:`pywt.wavedec`, in its order: a6, d6, ..., d1."""
-    return (f"a{level}",) + tuple(f"d{j}" for j in range(level, 0, -1))
-
-
-def level_band(name: str, fs: float = FS) -> tuple[float, float]:
-    """Nominal frequency band (Hz) of a DWT level such as ``'d4'`` or ``'a6'``."""
-    j = int(name[1:])
-    if name[0] == "a":
-        return 0.0, fs / 2 ** (j + 1)
-    return fs / 2 ** (j + 1), fs / 2**j
 
 
 def _description(name: str) -> str:
@@ -70,42 +55,6 @@ def _description(name: str) -> str:
 
 
 DESCRIPTIONS = {f"dwt_{name}_rel_energy": _description(name) for name in EMITTED_LEVELS}
-
-
-def dwt_energies(
-    x: np.ndarray, wavelet: str = WAVELET, level: int = LEVEL, dtype: type = np.float64
-) -> np.ndarray:
-    """Energy (sum of squared coefficients) of each DWT level.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n_channels, n_times)
-        Signals in microvolts.
-    wavelet, level : str, int
-        Wavelet name and decomposition depth for :func:`pywt.wavedec`.
-    dtype : numpy dtype
-        Precision of the transform; the family uses float32 (about 1.5x faster, relative
-        energies accurate to ~1e-5), energies are always summed in float64.
-
-    Returns
-    -------
-    ndarray, shape (n_channels, level + 1)
-        uV^2, levels in :func:`level_names` order (a6, d6, d5, ..., d1).
-    """
-    coeffs = pywt.wavedec(np.asarray(x, dtype=dtype), wavelet, mode=MODE, level=level, axis=-1)
-    return np.stack([np.einsum("ij,ij->i", c, c, dtype=np.float64) for c in coeffs], axis=-1)
-
-
-def relative_energies(energies: np.ndarray) -> np.ndarray:
-    """Level energies over their sum, shape unchanged; rows without energy become 0."""
-    tot = energies.sum(axis=-1, keepdims=True)
-    ok = tot > FLAT_ENERGY
-    return np.where(ok, energies / np.where(ok, tot, 1.0), 0.0)
-
-
-def dwt_relative_energies(x: np.ndarray, wavelet: str = WAVELET, level: int = LEVEL) -> np.ndarray:
-    """Relative energy of each DWT level (a6, d6, ..., d1), shape (n_channels, level + 1), 0-1."""
-    return relative_energies(dwt_energies(x, wavelet, level))
 
 
 def _decimated_levels(ctx: WindowContext) -> tuple[np.ndarray, int, int]:
@@ -120,7 +69,7 @@ def _decimated_levels(ctx: WindowContext) -> tuple[np.ndarray, int, int]:
 def wavelet_features(ctx: WindowContext) -> dict[str, float]:
     """Relative DWT energies of the 0-12.5 Hz levels per channel and per region."""
     x, level, shift = _decimated_levels(ctx)
-    energy = dwt_energies(x, level=level, dtype=np.float32)
+    energy = dwt_energies(x, WAVELET, level, dtype=np.float32)
     region_energy = np.stack([energy[list(idx)].sum(axis=0) for idx in REGIONS.values()])
     rel = relative_energies(np.vstack([energy, region_energy]))
     n_ch = energy.shape[0]

@@ -21,6 +21,10 @@ from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import complexity as cx
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
+from hms_features.kernels import entropy as kent
+from hms_features.kernels import fractal as kfrac
+from hms_features.kernels import resample as kres
+from hms_features.kernels import utils as kutils
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
 
@@ -66,27 +70,27 @@ def ctx() -> WindowContext:
 
 @pytest.fixture(scope="module")
 def x100(ctx: WindowContext) -> np.ndarray:
-    return cx.decimate_by_slicing(ctx.x, ctx.fs)
+    return kres.decimate_by_slicing(ctx.x, ctx.fs)
 
 
 # ------------------------------------------------------------------ agreement with AntroPy
 @pytest.mark.parametrize(("order", "delay"), [(3, 1), (4, 1), (5, 2)])
 def test_permutation_entropy_matches_antropy(x100: np.ndarray, order: int, delay: int) -> None:
-    mine = cx.permutation_entropy(x100, order, delay)
+    mine = kent.permutation_entropy(x100, order, delay)
     ref = [ant.perm_entropy(row, order=order, delay=delay, normalize=True) for row in x100]
     np.testing.assert_allclose(mine, ref, atol=1e-12)
 
 
 def test_svd_entropy_matches_antropy(x100: np.ndarray) -> None:
-    mine = cx.svd_entropy(x100)
+    mine = kent.svd_entropy(x100)
     ref = [ant.svd_entropy(row, order=3, delay=1, normalize=True) for row in x100]
     np.testing.assert_allclose(mine, ref, atol=1e-9)
 
 
 def test_sample_entropy_matches_antropy(ctx: WindowContext) -> None:
-    c50 = cx.resample_for_sample_entropy(cx.decimate_by_slicing(ctx.center, ctx.fs), 100.0)
+    c50 = kres.resample_for_sample_entropy(kres.decimate_by_slicing(ctx.center, ctx.fs), 100.0)
     assert c50.shape == (18, 500)
-    mine = cx.sample_entropy(c50)
+    mine = kent.sample_entropy(c50)
     ref = [ant.sample_entropy(c50[i], order=2) for i in FEW[:1]]
     np.testing.assert_allclose(mine[FEW[:1]], ref, atol=1e-12)
 
@@ -94,31 +98,33 @@ def test_sample_entropy_matches_antropy(ctx: WindowContext) -> None:
 def test_sample_entropy_matches_antropy_other_order_and_tolerance() -> None:
     rng = np.random.default_rng(3)
     x = np.cumsum(rng.normal(size=(1, 300)), axis=1)
-    mine = cx.sample_entropy(x, order=3, tolerance=0.35)
+    mine = kent.sample_entropy(x, order=3, tolerance=0.35)
     ref = [ant.sample_entropy(row, order=3, tolerance=0.35 * row.std()) for row in x]
     np.testing.assert_allclose(mine, ref, atol=1e-12)
 
 
 def test_higuchi_matches_antropy(x100: np.ndarray) -> None:
-    mine = cx.higuchi_fd(x100)
+    mine = kfrac.higuchi_fd(x100)
     ref = [ant.higuchi_fd(x100[i], kmax=10) for i in FEW]
     np.testing.assert_allclose(mine[FEW], ref, atol=1e-6)  # AntroPy adds 1e-9 to its regression
 
 
 def test_katz_and_petrosian_match_antropy(x100: np.ndarray) -> None:
-    np.testing.assert_allclose(cx.katz_fd(x100), ant.katz_fd(x100, axis=-1), rtol=1e-12)
-    np.testing.assert_allclose(cx.petrosian_fd(x100), ant.petrosian_fd(x100, axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(kfrac.katz_fd(x100), ant.katz_fd(x100, axis=-1), rtol=1e-12)
+    np.testing.assert_allclose(
+        kfrac.petrosian_fd(x100), ant.petrosian_fd(x100, axis=-1), rtol=1e-12
+    )
 
 
 def test_dfa_matches_antropy(x100: np.ndarray) -> None:
-    mine = cx.dfa_exponent(x100)
+    mine = kfrac.dfa_exponent(x100)
     ref = [ant.detrended_fluctuation(x100[i]) for i in FEW[:1]]
     np.testing.assert_allclose(mine[FEW[:1]], ref, atol=1e-6)
 
 
 def test_dfa_scales_match_antropy_log_n() -> None:
     for n in (1000, 5000, 2000):
-        np.testing.assert_array_equal(cx.dfa_scales(n), ant.utils._log_n(4, 0.1 * n, 1.2))
+        np.testing.assert_array_equal(kfrac.dfa_scales(n), ant.utils._log_n(4, 0.1 * n, 1.2))
 
 
 # ------------------------------------------------------------------ compiled kernels
@@ -137,12 +143,12 @@ def test_resampler_equals_scipy_resample_poly(n: int, step: int) -> None:
     from scipy.signal import resample_poly
 
     x = bandlimited(3, n, 100.0, 40.0 / step, seed=n) + 5.0  # offset: the ends are zero-padded
-    mine = cx.resample_for_sample_entropy(x, 100.0, 100.0 / step)
+    mine = kres.resample_for_sample_entropy(x, 100.0, 100.0 / step)
     ref = resample_poly(x, 1, step, axis=-1)
     assert mine.shape == ref.shape == (3, -(-n // step))
     assert mine.flags.c_contiguous and mine.dtype == np.float64
     np.testing.assert_allclose(mine, ref, rtol=0, atol=1e-12)  # the same sums in the same order
-    assert np.array_equal(cx.resample_for_sample_entropy(x, 100.0, 100.0), x)  # step 1: copy
+    assert np.array_equal(kres.resample_for_sample_entropy(x, 100.0, 100.0), x)  # step 1: copy
 
 
 def sample_entropy_counts_brute_force(x: np.ndarray, order: int, r: float) -> tuple[int, int]:
@@ -163,7 +169,7 @@ def test_sample_entropy_counts_equal_the_double_loop(order: int, r: float) -> No
     spike = np.zeros(400)
     spike[200] = 1e6  # one huge outlier: wide range, few buckets in use
     x = np.stack([smooth, quantised, spike, np.zeros(400)])
-    got = cx._sample_entropy_counts(x, order, np.array([r, r, r, 0.0]))
+    got = kent._sample_entropy_counts(x, order, np.array([r, r, r, 0.0]))
     for c in range(3):
         assert tuple(got[c]) == sample_entropy_counts_brute_force(x[c], order, r)
     assert tuple(got[3]) == (0, 0)  # r = 0: nothing matches
@@ -181,7 +187,7 @@ def test_higuchi_lengths_match_the_definition_on_all_channels(x100: np.ndarray) 
             steps = np.abs(np.diff(x[:, m : m + n_m * k + 1 : k], axis=1)).sum(axis=1)
             total += steps * (n - 1) / (k * k * n_m)
         ref[:, k - 1] = np.log(total / k)
-    log_l, path = cx._higuchi_log_lengths(cx._time_major(x), kmax)
+    log_l, path = kfrac._higuchi_log_lengths(kutils.time_major(x), kmax)
     np.testing.assert_allclose(log_l, ref, rtol=1e-13)
     np.testing.assert_allclose(path, np.abs(np.diff(x, axis=1)).sum(axis=1), rtol=1e-13)
 
@@ -194,7 +200,7 @@ def test_lagged_gram_matches_the_embedding(n: int, order: int, delay: int) -> No
     n_emb = n - (order - 1) * delay
     emb = np.stack([x[:, i * delay : i * delay + n_emb] for i in range(order)], axis=1)
     ref = np.einsum("cit,cjt->cij", emb, emb)
-    got = cx._lagged_gram(cx._time_major(x), order, delay)
+    got = kent._lagged_gram(kutils.time_major(x), order, delay)
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
 
 
@@ -202,7 +208,7 @@ def test_dfa_matches_box_by_box_fits_on_all_channels(x100: np.ndarray) -> None:
     x = x100[:, :2000]
     n = x.shape[1]
     y = np.cumsum(x - x.mean(axis=1, keepdims=True), axis=1)
-    sizes = cx.dfa_scales(n)
+    sizes = kfrac.dfa_scales(n)
     fluct = np.zeros((x.shape[0], sizes.size))
     for s, size in enumerate(sizes):
         boxes = y[:, : n // size * size].reshape(x.shape[0], -1, size)
@@ -210,10 +216,10 @@ def test_dfa_matches_box_by_box_fits_on_all_channels(x100: np.ndarray) -> None:
         slope = (boxes * t).sum(axis=2, keepdims=True) / (t @ t)
         resid = boxes - boxes.mean(axis=2, keepdims=True) - slope * t
         fluct[:, s] = np.sqrt((resid**2).mean(axis=(1, 2)))
-    got = cx._dfa_fluctuations(cx._time_major(x), sizes)
+    got = kfrac._dfa_fluctuations(kutils.time_major(x), sizes)
     np.testing.assert_allclose(got, fluct, rtol=1e-7)
     ref = np.polyfit(np.log(sizes), np.log(fluct).T, 1)[0]
-    np.testing.assert_allclose(cx.dfa_exponent(x), ref, atol=1e-7)
+    np.testing.assert_allclose(kfrac.dfa_exponent(x), ref, atol=1e-7)
 
 
 # ------------------------------------------------------------------ closed forms
@@ -223,33 +229,33 @@ def test_closed_forms_on_simple_signals() -> None:
     ramp = t[None, :].copy()
     white = rng.normal(size=(1, 5000))
     sine = np.sin(2 * np.pi * 2.0 * t)[None, :]
-    assert cx.permutation_entropy(ramp)[0] == 0.0  # a single (increasing) pattern
-    assert cx.permutation_entropy(white)[0] > 0.99  # all six patterns about equally likely
-    assert cx.permutation_entropy(sine)[0] < 0.5
-    assert cx.petrosian_fd(ramp)[0] == 1.0  # no slope sign change
-    assert cx.katz_fd(ramp)[0] == pytest.approx(1.0)  # a straight line
-    assert cx.higuchi_fd(ramp)[0] == pytest.approx(1.0, abs=1e-6)
-    assert cx.higuchi_fd(white)[0] == pytest.approx(2.0, abs=0.05)
-    assert cx.dfa_exponent(white)[0] == pytest.approx(0.5, abs=0.1)
-    assert cx.svd_entropy(white)[0] > 0.95  # three equal singular values
-    assert cx.sample_entropy(white[:, :500])[0] > cx.sample_entropy(sine[:, :500])[0]
+    assert kent.permutation_entropy(ramp)[0] == 0.0  # a single (increasing) pattern
+    assert kent.permutation_entropy(white)[0] > 0.99  # all six patterns about equally likely
+    assert kent.permutation_entropy(sine)[0] < 0.5
+    assert kfrac.petrosian_fd(ramp)[0] == 1.0  # no slope sign change
+    assert kfrac.katz_fd(ramp)[0] == pytest.approx(1.0)  # a straight line
+    assert kfrac.higuchi_fd(ramp)[0] == pytest.approx(1.0, abs=1e-6)
+    assert kfrac.higuchi_fd(white)[0] == pytest.approx(2.0, abs=0.05)
+    assert kfrac.dfa_exponent(white)[0] == pytest.approx(0.5, abs=0.1)
+    assert kent.svd_entropy(white)[0] > 0.95  # three equal singular values
+    assert kent.sample_entropy(white[:, :500])[0] > kent.sample_entropy(sine[:, :500])[0]
 
 
 def test_flat_channels_get_neutral_values() -> None:
     flat = np.zeros((2, 1000))
-    assert np.all(cx.permutation_entropy(flat) == 0.0)
-    assert np.all(cx.svd_entropy(flat) == cx.FLAT_ENTROPY)
-    assert np.all(cx.sample_entropy(flat[:, :500]) == cx.FLAT_ENTROPY)
-    assert np.all(cx.higuchi_fd(flat) == cx.FLAT_FRACTAL_DIMENSION)
-    assert np.all(cx.katz_fd(flat) == cx.FLAT_FRACTAL_DIMENSION)
-    assert np.all(cx.petrosian_fd(flat) == 1.0)
-    assert np.all(cx.dfa_exponent(flat) == cx.FLAT_DFA)
+    assert np.all(kent.permutation_entropy(flat) == 0.0)
+    assert np.all(kent.svd_entropy(flat) == kent.FLAT_ENTROPY)
+    assert np.all(kent.sample_entropy(flat[:, :500]) == kent.FLAT_ENTROPY)
+    assert np.all(kfrac.higuchi_fd(flat) == kfrac.FLAT_FRACTAL_DIMENSION)
+    assert np.all(kfrac.katz_fd(flat) == kfrac.FLAT_FRACTAL_DIMENSION)
+    assert np.all(kfrac.petrosian_fd(flat) == 1.0)
+    assert np.all(kfrac.dfa_exponent(flat) == kfrac.FLAT_DFA)
 
 
 def test_sample_entropy_without_longer_matches_is_finite() -> None:
     # a sawtooth whose templates of length 2 repeat but never extend: A = 0 -> ln(B)
     x = np.tile([0.0, 1.0, 2.0, 10.0], 50)[None, :] + np.arange(200)[None, :] * 1e-9
-    value = cx.sample_entropy(x, tolerance=0.01)
+    value = kent.sample_entropy(x, tolerance=0.01)
     assert np.isfinite(value).all()
 
 
@@ -270,7 +276,7 @@ def test_family_names_count_order_and_descriptions(ctx: WindowContext) -> None:
 
 def test_family_values_match_the_building_blocks(ctx: WindowContext) -> None:
     out = cx.complexity_features(ctx)
-    c100 = cx.decimate_by_slicing(ctx.center, ctx.fs)
+    c100 = kres.decimate_by_slicing(ctx.center, ctx.fs)
     ref = ant.perm_entropy(c100, order=3, delay=1, normalize=True)
     got = [out[f"{ch}__perm_entropy_10s"] for ch in BIPOLAR_NAMES]
     np.testing.assert_allclose(got, ref, atol=1e-12)
@@ -282,18 +288,18 @@ def test_family_values_equal_the_public_functions(center_start: int) -> None:
     ctx.center_slice = slice(center_start, center_start + 2000)
     ctx.center = ctx.x[:, ctx.center_slice]
     values = cx.complexity_values(ctx)
-    x100 = cx.decimate_by_slicing(ctx.x, ctx.fs)
-    c100 = cx.decimate_by_slicing(ctx.center, ctx.fs)
-    c50 = cx.resample_for_sample_entropy(c100, cx.COMPLEXITY_FS)
+    x100 = kres.decimate_by_slicing(ctx.x, ctx.fs)
+    c100 = kres.decimate_by_slicing(ctx.center, ctx.fs)
+    c50 = kres.resample_for_sample_entropy(c100, cx.COMPLEXITY_FS)
     expected = {
-        "perm_entropy": cx.permutation_entropy(x100),
-        "perm_entropy_10s": cx.permutation_entropy(c100),
-        "svd_entropy": cx.svd_entropy(x100),
-        "sample_entropy_10s": cx.sample_entropy(c50),
-        "higuchi_fd": cx.higuchi_fd(x100),
-        "katz_fd": cx.katz_fd(x100),
-        "petrosian_fd": cx.petrosian_fd(x100),
-        "dfa_exponent": cx.dfa_exponent(x100),
+        "perm_entropy": kent.permutation_entropy(x100),
+        "perm_entropy_10s": kent.permutation_entropy(c100),
+        "svd_entropy": kent.svd_entropy(x100),
+        "sample_entropy_10s": kent.sample_entropy(c50),
+        "higuchi_fd": kfrac.higuchi_fd(x100),
+        "katz_fd": kfrac.katz_fd(x100),
+        "petrosian_fd": kfrac.petrosian_fd(x100),
+        "dfa_exponent": kfrac.dfa_exponent(x100),
     }
     assert list(values) == list(expected)
     for name, ref in expected.items():

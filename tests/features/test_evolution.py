@@ -14,6 +14,8 @@ from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import evolution as ev
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
+from hms_features.kernels import spectra as kspec
+from hms_features.kernels import trend as ktrend
 
 N = WINDOW_SAMPLES
 T = np.arange(N) / FS
@@ -91,15 +93,15 @@ def test_dominant_frequency_between_bins() -> None:
     t = np.arange(500) / fs
     for f_true in (2.37, 7.33, 11.9):
         sub = np.sin(2 * np.pi * f_true * t)[None, None, :]
-        freqs, power = ev.subwindow_power_spectra(sub, fs)
-        assert ev.dominant_frequency(freqs, power)[0, 0] == pytest.approx(f_true, abs=0.03)
+        freqs, power = kspec.subwindow_power_spectra(sub, fs)
+        assert kspec.dominant_frequency(freqs, power)[0, 0] == pytest.approx(f_true, abs=0.03)
 
 
 def test_trend_statistics_match_numpy() -> None:
     rng = np.random.default_rng(2)
     v = rng.normal(size=(3, 10))
     times = subwindow_times()
-    stats = ev.trend_statistics(v, times)
+    stats = ktrend.trend_statistics(v, times)
     np.testing.assert_allclose(stats["slope"], [np.polyfit(times, row, 1)[0] for row in v])
     np.testing.assert_allclose(stats["range"], np.ptp(v, axis=1))
     np.testing.assert_allclose(stats["std"], v.std(axis=1))
@@ -109,8 +111,8 @@ def test_trend_statistics_match_numpy() -> None:
 def test_subwindow_spectra_use_one_fft_over_all_subwindows() -> None:
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 1000))
-    sub = ev.split_subwindows(x, 4)
-    freqs, power = ev.subwindow_power_spectra(sub, 100.0)
+    sub = ktrend.split_subwindows(x, 4)
+    freqs, power = kspec.subwindow_power_spectra(sub, 100.0)
     seg = x[1, 500:750]
     w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(250) / 250)
     ref = np.abs(np.fft.rfft((seg - seg.mean()) * w)) ** 2
@@ -127,8 +129,8 @@ def edge_windows() -> dict[str, np.ndarray]:
 
 def test_subwindow_variance_and_line_length_match_numpy() -> None:
     rng = np.random.default_rng(3)
-    sub = ev.split_subwindows(rng.normal(5.0, 20.0, (18, 10_000)))
-    var, ll = ev.subwindow_variance_line_length(sub)
+    sub = ktrend.split_subwindows(rng.normal(5.0, 20.0, (18, 10_000)))
+    var, ll = ktrend.subwindow_variance_line_length(sub)
     np.testing.assert_allclose(var, sub.var(axis=-1), rtol=1e-10)
     np.testing.assert_allclose(ll, np.abs(np.diff(sub, axis=-1)).mean(axis=-1), rtol=1e-12)
 

@@ -14,7 +14,8 @@ from hms_features.constants import BANDS, EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import symmetry as sy
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
-from hms_features.features.spectral import band_powers
+from hms_features.kernels import asymmetry as kasym
+from hms_features.kernels import spectra as kspec
 from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS
 
 N = WINDOW_SAMPLES
@@ -156,7 +157,7 @@ def test_mirror_coherence_matches_scipy() -> None:
     x = rng.standard_normal((18, 5000))
     x[MIRROR_PAIRS[0][1]] += 0.7 * x[MIRROR_PAIRS[0][0]]
     for overlap, noverlap in ((0.0, 0), (0.5, 100)):
-        freqs, coh = sy.mirror_coherence(x, 100.0, overlap=overlap)
+        freqs, coh = kasym.mirror_coherence(x, 100.0, overlap=overlap)
         for k, (left, right) in enumerate(MIRROR_PAIRS):
             f_ref, c_ref = signal.coherence(
                 x[left], x[right], fs=100.0, nperseg=200, noverlap=noverlap
@@ -171,8 +172,8 @@ def test_family_coherence_is_the_mirror_coherence_of_the_window() -> None:
     raw[:, 11:19] += 2.0 * raw[:, 0:8]  # right electrodes (Fp2..O2) follow the left (Fp1..O1)
     ctx = WindowContext.from_raw(raw)
     out = sy.symmetry_features(ctx)
-    freqs, coh = sy.mirror_coherence(ctx.x[:, ::2], ctx.fs / 2)  # on the 100 Hz copy
-    expected = (sy.range_weights(freqs, ((4.0, 8.0, False),)) @ coh.T).mean()
+    freqs, coh = kasym.mirror_coherence(ctx.x[:, ::2], ctx.fs / 2)  # on the 100 Hz copy
+    expected = (kasym.range_weights(freqs, ((4.0, 8.0, False),)) @ coh.T).mean()
     assert out["global__theta_coherence"] == pytest.approx(expected, rel=1e-9)
     assert expected > 0.1  # the coupling shows (unrelated channels score about 0.03)
 
@@ -187,28 +188,30 @@ def test_bsi_matches_its_definition() -> None:
         for left, right in MIRROR_PAIRS
         for k in np.flatnonzero(sel)
     ]
-    assert sy.brain_symmetry_index(freqs, psd) == pytest.approx(np.mean(terms))
+    assert kasym.brain_symmetry_index(freqs, psd) == pytest.approx(np.mean(terms))
 
 
 def test_family_bsi_equals_the_building_block(lateral: dict[str, float]) -> None:
     ctx = WindowContext.from_raw(lateralized_window())
     for which, suffix in (("full", ""), ("center", "_10s")):
         freqs, psd = ctx.psd(which)
-        assert lateral[f"global__bsi{suffix}"] == pytest.approx(sy.brain_symmetry_index(freqs, psd))
+        assert lateral[f"global__bsi{suffix}"] == pytest.approx(
+            kasym.brain_symmetry_index(freqs, psd)
+        )
         for pair in ("LL-RL", "LP-RP"):
-            expected = sy.brain_symmetry_index(freqs, psd, pairs=sy.PAIR_MIRRORS[pair])
+            expected = kasym.brain_symmetry_index(freqs, psd, pairs=sy.PAIR_MIRRORS[pair])
             assert lateral[f"{pair}__bsi{suffix}"] == pytest.approx(expected)
     freqs, psd = ctx.psd("full")
-    theta = sy.brain_symmetry_index(freqs, psd, BANDS["theta"], inclusive=False)
+    theta = kasym.brain_symmetry_index(freqs, psd, BANDS["theta"], inclusive=False)
     assert lateral["global__theta_bsi"] == pytest.approx(theta)
 
 
 def test_correlation_matrix_matches_numpy_and_handles_flat_rows() -> None:
     rng = np.random.default_rng(7)
     x = rng.standard_normal((5, 1000))
-    np.testing.assert_allclose(sy.correlation_matrix(x), np.corrcoef(x), atol=1e-12)
+    np.testing.assert_allclose(kasym.correlation_matrix(x), np.corrcoef(x), atol=1e-12)
     x[2] = 3.0
-    r = sy.correlation_matrix(x)
+    r = kasym.correlation_matrix(x)
     assert np.isfinite(r).all() and np.all(r[2] == 0) and np.all(r[:, 2] == 0)
 
 
@@ -216,7 +219,7 @@ def test_asymmetry_feature_uses_absolute_region_band_power(lateral: dict[str, fl
     ctx = WindowContext.from_raw(lateralized_window())
     freqs, _ = ctx.psd("full")
     rpsd = ctx.region_psd("full")
-    ll, rl = (band_powers(freqs, rpsd[r][None], BANDS)[0, 0] for r in ("LL", "RL"))
+    ll, rl = (kspec.band_powers(freqs, rpsd[r][None], BANDS)[0, 0] for r in ("LL", "RL"))
     assert lateral["LL-RL__delta_asymmetry"] == pytest.approx((ll - rl) / (ll + rl))
 
 

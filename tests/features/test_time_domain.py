@@ -5,12 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from feature_windows import ctx_from_bipolar
+from reference import sorted_percentiles
 from scipy import stats
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import time_domain as td
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
+from hms_features.kernels import amplitude as kamp
+from hms_features.kernels import percentiles as kpct
+from hms_features.kernels import spikes as kspikes
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
 N = 10_000
@@ -50,38 +54,38 @@ def test_line_length_closed_form_for_a_sine():
     x = a * np.sin(2 * np.pi * f * T)[None, :]
     # |x[n+1]-x[n]| = 2a sin(pi f/fs) |cos(...)|, whose mean over many cycles is 2/pi of its peak
     expected = 2 * a * np.sin(np.pi * f / FS) * 2 / np.pi
-    assert td.line_length(x)[0] == pytest.approx(expected, rel=1e-3)
+    assert kamp.line_length(x)[0] == pytest.approx(expected, rel=1e-3)
 
 
 def test_moments_match_scipy():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((18, N)) ** 3  # skewed, heavy-tailed
-    np.testing.assert_allclose(td.kurtosis(x), stats.kurtosis(x, axis=-1), rtol=1e-9)
-    np.testing.assert_allclose(td.skewness(x), stats.skew(x, axis=-1), rtol=1e-9)
+    np.testing.assert_allclose(kamp.kurtosis(x), stats.kurtosis(x, axis=-1), rtol=1e-9)
+    np.testing.assert_allclose(kamp.skewness(x), stats.skew(x, axis=-1), rtol=1e-9)
     sine = np.sin(2 * np.pi * 4 * T)[None, :]
-    assert td.kurtosis(sine)[0] == pytest.approx(-1.5, abs=1e-3)
+    assert kamp.kurtosis(sine)[0] == pytest.approx(-1.5, abs=1e-3)
 
 
 def test_peak_to_peak_matches_numpy_percentile():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((18, N)) * 25
     lo, hi = np.percentile(x, [1, 99], axis=-1)
-    np.testing.assert_allclose(td.robust_peak_to_peak(x), hi - lo, rtol=1e-12)
+    np.testing.assert_allclose(kamp.robust_peak_to_peak(x), hi - lo, rtol=1e-12)
     s = np.sort(x, axis=-1)
     q = [0, 12.5, 50, 99.9, 100]
-    np.testing.assert_allclose(td.sorted_percentiles(s, q), np.percentile(x, q, axis=-1))
+    np.testing.assert_allclose(sorted_percentiles(s, q), np.percentile(x, q, axis=-1))
 
 
 def test_zero_crossing_rate_of_a_sine_is_twice_its_frequency():
     x = 10 * np.sin(2 * np.pi * 7.3 * T + 0.1)[None, :] + 3.0  # offset: mean crossings
-    assert td.zero_crossing_rate(x, FS)[0] == pytest.approx(2 * 7.3, abs=0.05)
+    assert kamp.zero_crossing_rate(x, FS)[0] == pytest.approx(2 * 7.3, abs=0.05)
 
 
 def test_nonlinear_energy_closed_form():
     f, a = 12.0, 40.0
     x = a * np.sin(2 * np.pi * f * T + 0.3)[None, :]
     # Teager-Kaiser of A sin(w n + p) is exactly A^2 sin(w)^2 at every sample
-    assert td.nonlinear_energy(x)[0] == pytest.approx(a**2 * np.sin(2 * np.pi * f / FS) ** 2)
+    assert kamp.nonlinear_energy(x)[0] == pytest.approx(a**2 * np.sin(2 * np.pi * f / FS) ** 2)
 
 
 def _spike_train(n_spikes: int, period: int, width: int, start: int = 150) -> np.ndarray:
@@ -100,7 +104,7 @@ def test_spike_rate_counts_injected_spikes_and_ignores_noise_and_delta():
     spikes = _spike_train(50, 200, 12) * 100  # 60 ms spikes, 10 SD, once a second
     sharp = _spike_train(25, 400, 30) * 100  # 150 ms sharp waves, every 2 s
     x = np.vstack([noise[0], noise[1] + delta, noise[2] + spikes, noise[3] + sharp])
-    rate = td.spike_rate(x, FS)
+    rate = kspikes.spike_rate(x, FS)
     minutes = N / FS / 60
     assert rate[0] == 0.0
     assert rate[1] == 0.0
@@ -108,27 +112,27 @@ def test_spike_rate_counts_injected_spikes_and_ignores_noise_and_delta():
     assert rate[3] == pytest.approx(25 / minutes)
     # too long (400 ms) transients are not spikes
     slow_bump = noise[0] + _spike_train(25, 400, 80) * 100
-    assert td.spike_rate(slow_bump[None, :], FS)[0] == 0.0
+    assert kspikes.spike_rate(slow_bump[None, :], FS)[0] == 0.0
 
 
 def _spike_rate_reference(x: np.ndarray, fs: float) -> np.ndarray:
-    """The rule of td.spike_rate written out run by run (numpy percentiles, plain loops)."""
+    """The rule of kspikes.spike_rate written out run by run (numpy percentiles, plain loops)."""
     out = []
     for v in x:
         q25, med, q75 = np.percentile(v, [25, 50, 75])
-        s_x = max((q75 - q25) / td.IQR_TO_SIGMA, td.FLAT_MICROVOLTS)
-        s_d = max(np.mean(np.abs(np.diff(v))) * np.sqrt(np.pi / 2), td.FLAT_MICROVOLTS)
+        s_x = max((q75 - q25) / kspikes.IQR_TO_SIGMA, kamp.FLAT_MICROVOLTS)
+        s_d = max(np.mean(np.abs(np.diff(v))) * np.sqrt(np.pi / 2), kamp.FLAT_MICROVOLTS)
         dev = np.abs(v - med)
-        above = np.concatenate([[False], dev > td.SPIKE_BASE_SIGMA * s_x, [False]])
+        above = np.concatenate([[False], dev > kspikes.SPIKE_BASE_SIGMA * s_x, [False]])
         edges = np.diff(above.astype(int))
         count = 0
         for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
             steps = np.abs(np.diff(v[max(a - 1, 0) : b]))  # the steps into samples a .. b-1
             duration = (b - a) / fs
             count += (
-                td.SPIKE_MIN_SECONDS - 1e-9 <= duration <= td.SPIKE_MAX_SECONDS + 1e-9
-                and dev[a:b].max() > td.SPIKE_PEAK_SIGMA * s_x
-                and (steps.max() if steps.size else 0.0) > td.SPIKE_SLOPE_SIGMA * s_d
+                kspikes.SPIKE_MIN_SECONDS - 1e-9 <= duration <= kspikes.SPIKE_MAX_SECONDS + 1e-9
+                and dev[a:b].max() > kspikes.SPIKE_PEAK_SIGMA * s_x
+                and (steps.max() if steps.size else 0.0) > kspikes.SPIKE_SLOPE_SIGMA * s_d
             )
         out.append(count / (v.size / fs / 60))
     return np.array(out)
@@ -143,8 +147,8 @@ def test_spike_rate_matches_the_rule_written_out():
         for start in [0, N - 5, *rng.integers(0, N - 60, 40)]:
             width = int(rng.integers(3, 46))
             x[row, start : start + width] += rng.choice([-1, 1]) * rng.uniform(20, 150)
-    np.testing.assert_array_equal(td.spike_rate(x, FS), _spike_rate_reference(x, FS))
-    assert np.all(td.spike_rate(x, FS) > 0)
+    np.testing.assert_array_equal(kspikes.spike_rate(x, FS), _spike_rate_reference(x, FS))
+    assert np.all(kspikes.spike_rate(x, FS) > 0)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +170,8 @@ def test_select_percentiles_equal_a_full_sort(case: str):
     }[case]
     q = [0.0, 1.0, 12.5, 25.0, 50.0, 75.0, 99.0, 99.9, 100.0]
     with np.errstate(invalid="ignore"):  # inf - inf in the interpolation, as with a sort
-        got = td.select_percentiles(x, q)
-        np.testing.assert_array_equal(got, td.sorted_percentiles(np.sort(x, axis=-1), q))
+        got = kpct.select_percentiles(x, q)
+        np.testing.assert_array_equal(got, sorted_percentiles(np.sort(x, axis=-1), q))
     if np.isfinite(x).all():  # (np.percentile gives NaN for a row with NaN; a sort puts it last)
         np.testing.assert_allclose(got, np.percentile(x, q, axis=-1), rtol=1e-12, atol=1e-300)
 
@@ -175,20 +179,20 @@ def test_select_percentiles_equal_a_full_sort(case: str):
 def test_select_percentiles_of_strided_rows_and_bad_percentiles():
     x = np.random.default_rng(13).standard_normal((5, 4000))[:, ::2]
     np.testing.assert_array_equal(
-        td.select_percentiles(x, [5, 95]), td.sorted_percentiles(np.sort(x), [5, 95])
+        kpct.select_percentiles(x, [5, 95]), sorted_percentiles(np.sort(x), [5, 95])
     )
     with pytest.raises(ValueError, match="percentiles"):
-        td.select_percentiles(x, [101.0])
+        kpct.select_percentiles(x, [101.0])
     with pytest.raises(ValueError, match="percentiles"):
-        td.select_percentiles(x[:, :0], [50.0])
+        kpct.select_percentiles(x[:, :0], [50.0])
 
 
 def test_flat_channels_get_neutral_zeros():
     x = np.zeros((18, N))
-    for fn in (td.kurtosis, td.skewness, td.line_length, td.nonlinear_energy):
+    for fn in (kamp.kurtosis, kamp.skewness, kamp.line_length, kamp.nonlinear_energy):
         np.testing.assert_array_equal(fn(x), 0.0)
-    np.testing.assert_array_equal(td.zero_crossing_rate(x, FS), 0.0)
-    np.testing.assert_array_equal(td.spike_rate(x, FS), 0.0)
+    np.testing.assert_array_equal(kamp.zero_crossing_rate(x, FS), 0.0)
+    np.testing.assert_array_equal(kspikes.spike_rate(x, FS), 0.0)
 
 
 # ---------------------------------------------------------------------------------- the family
@@ -198,12 +202,12 @@ def test_family_values_match_the_functions_and_regions_average_chains():
     ctx = WindowContext.from_raw(raw_window(0))
     out = td.time_features(ctx)
     ch = np.array([out[f"{c}__line_length"] for c in BIPOLAR_NAMES])
-    np.testing.assert_allclose(ch, td.line_length(ctx.x))
+    np.testing.assert_allclose(ch, kamp.line_length(ctx.x))
     np.testing.assert_allclose(
         [out[f"{c}__kurtosis_10s"] for c in BIPOLAR_NAMES], stats.kurtosis(ctx.center, axis=-1)
     )
     np.testing.assert_allclose(
-        [out[f"{c}__spike_rate"] for c in BIPOLAR_NAMES], td.spike_rate(ctx.x, FS)
+        [out[f"{c}__spike_rate"] for c in BIPOLAR_NAMES], kspikes.spike_rate(ctx.x, FS)
     )
     np.testing.assert_allclose(
         [out[f"{c}__std_10s"] for c in BIPOLAR_NAMES], ctx.center.std(axis=-1)
@@ -222,20 +226,20 @@ def test_family_equals_the_numpy_definitions():
     def get(feature: str) -> np.ndarray:
         return np.array([out[f"{ch}__{feature}"] for ch in BIPOLAR_NAMES])
 
-    std, skew, kurt = td._standardised_moments(x)
+    std, skew, kurt = kamp.standardised_moments(x)
     np.testing.assert_allclose(get("std"), std, rtol=1e-13)
     np.testing.assert_allclose(get("skewness"), skew, rtol=1e-9, atol=1e-13)
     np.testing.assert_allclose(get("kurtosis"), kurt, rtol=1e-9, atol=1e-13)
-    np.testing.assert_allclose(get("line_length"), td.line_length(x), rtol=1e-13)
-    np.testing.assert_allclose(get("nonlinear_energy"), td.nonlinear_energy(x), rtol=1e-12)
+    np.testing.assert_allclose(get("line_length"), kamp.line_length(x), rtol=1e-13)
+    np.testing.assert_allclose(get("nonlinear_energy"), kamp.nonlinear_energy(x), rtol=1e-12)
     np.testing.assert_allclose(get("std_10s"), c.std(axis=-1), rtol=1e-13)
-    np.testing.assert_allclose(get("line_length_10s"), td.line_length(c), rtol=1e-13)
-    np.testing.assert_allclose(get("kurtosis_10s"), td.kurtosis(c), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(get("line_length_10s"), kamp.line_length(c), rtol=1e-13)
+    np.testing.assert_allclose(get("kurtosis_10s"), kamp.kurtosis(c), rtol=1e-9, atol=1e-13)
     lo, hi = np.percentile(x, [1, 99], axis=-1)
-    np.testing.assert_array_equal(get("peak_to_peak"), td.robust_peak_to_peak(x))
+    np.testing.assert_array_equal(get("peak_to_peak"), kamp.robust_peak_to_peak(x))
     np.testing.assert_allclose(get("peak_to_peak"), hi - lo, rtol=1e-12)
-    np.testing.assert_array_equal(get("zero_crossing_rate"), td.zero_crossing_rate(x, FS))
-    np.testing.assert_array_equal(get("spike_rate"), td.spike_rate(x, FS))
+    np.testing.assert_array_equal(get("zero_crossing_rate"), kamp.zero_crossing_rate(x, FS))
+    np.testing.assert_array_equal(get("spike_rate"), kspikes.spike_rate(x, FS))
 
 
 def test_scaling_changes_amplitudes_only():
