@@ -22,9 +22,6 @@ from hms_features.features.context import WindowContext
 from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
 from hms_features.kernels.channel_pass import time_values
 
-# the discharge detector (features.periodicity) imports the percentile engine from here
-from hms_features.kernels.percentiles import select_percentiles as select_percentiles
-
 DESCRIPTIONS = {
     "std": "Amplitude: standard deviation of the signal over the 50 s, uV",
     "std_10s": "Amplitude: standard deviation of the signal over the labelled 10 s, uV",

@@ -19,16 +19,18 @@ Modules
 - :mod:`~hms_features.kernels.entropy`: permutation, SVD and sample entropy;
 - :mod:`~hms_features.kernels.fractal`: Higuchi, Katz and Petrosian dimensions, DFA;
 - :mod:`~hms_features.kernels.spectra`: band powers, relative powers, ratios, peak, edge and
-  dominant frequency, spectral entropy, 1/f slope;
+  dominant frequency, spectral entropy, 1/f slope, delta peak sharpness;
 - :mod:`~hms_features.kernels.wavelet`: DWT level energies;
 - :mod:`~hms_features.kernels.asymmetry`: asymmetry index, brain symmetry index, mirror
   coherence, correlation, spatial involvement;
 - :mod:`~hms_features.kernels.trend`: least-squares slope and sub-window statistics;
 - :mod:`~hms_features.kernels.spectrogram`: band statistics of the regional spectrograms;
-- :mod:`~hms_features.kernels.utils`: time-major layout, guarded division.
-
-The periodic-discharge detector's kernels still live in
-:mod:`hms_features.features.periodicity`.
+- :mod:`~hms_features.kernels.envelope`: power envelope (``|analytic signal|^2`` of a band);
+- :mod:`~hms_features.kernels.autocorrelation`: autocorrelation and its fundamental peak;
+- :mod:`~hms_features.kernels.discharges`: periodic-discharge detection, rate and interval
+  regularity, envelope peakiness;
+- :mod:`~hms_features.kernels.utils`: time-major layout, guarded division, ``np.sum``'s
+  pairwise summation and ``|z|^2`` in compiled code.
 """
 
 #: The kernel modules, in the order above (the doctest runner reads this list).
@@ -46,5 +48,8 @@ MODULES: tuple[str, ...] = (
     "asymmetry",
     "trend",
     "spectrogram",
+    "envelope",
+    "autocorrelation",
+    "discharges",
     "utils",
 )

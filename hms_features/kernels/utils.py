@@ -1,7 +1,9 @@
-"""Helpers shared by the kernels: channel layout and guarded division."""
+"""Helpers shared by the kernels: channel layout, guarded division, and ``np.sum``'s pairwise
+summation in compiled code."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
@@ -52,3 +54,79 @@ def safe_divide(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> np.ndarray:
     """
     ok = b > floor
     return np.where(ok, a / np.where(ok, b, 1.0), 0.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_block(a: np.ndarray, start: int, n: int) -> float:
+    """numpy's pairwise sum of ``a[start:start + n]`` for ``n <= 128`` (8 accumulators)."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += a[i]
+        return res
+    r = a[start : start + 8].copy()
+    i = start + 8
+    while i < start + n - n % 8:
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < start + n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_sum(a: np.ndarray) -> float:
+    """``np.sum`` of a 1-D float64 array bit for bit: numpy's pairwise summation (blocks of
+    at most 128 summed by :func:`_pairwise_block`, halves split at a multiple of 8), with the
+    recursion unrolled on an explicit stack (numba cannot cache recursive functions)."""
+    n = a.size
+    if n <= 128:
+        return _pairwise_block(a, 0, n)
+    start = np.empty(64, dtype=np.int64)  # frames: a[start:start + size], the left half's sum
+    size = np.empty(64, dtype=np.int64)
+    left = np.empty(64)
+    left_done = np.zeros(64, dtype=np.bool_)
+    top = 0
+    start[0] = 0
+    size[0] = n
+    while True:
+        m = size[top]
+        if m > 128:  # descend into the left half
+            half = m // 2 - (m // 2) % 8
+            top += 1
+            start[top] = start[top - 1]
+            size[top] = half
+            left_done[top] = False
+            continue
+        value = _pairwise_block(a, start[top], m)
+        top -= 1
+        while top >= 0 and left_done[top]:  # both halves done: combine and go up
+            value = left[top] + value
+            top -= 1
+        if top < 0:
+            return value
+        left[top] = value  # the left half is done: descend into the right half
+        left_done[top] = True
+        half = size[top] // 2 - (size[top] // 2) % 8
+        top += 1
+        start[top] = start[top - 1] + half
+        size[top] = size[top - 1] - half
+        left_done[top] = False
+
+
+@numba.njit(cache=True, nogil=True)
+def _squared_magnitude(z: np.ndarray, factor: float, out: np.ndarray) -> None:
+    """``out = |z|^2`` (``re * re + im * im``) of a 2-D complex array, times ``factor`` unless
+    it is 1."""
+    n_rows, n = z.shape
+    for i in range(n_rows):
+        for j in range(n):
+            re = z[i, j].real
+            im = z[i, j].imag
+            out[i, j] = re * re + im * im
+        if factor != 1.0:
+            for j in range(n):
+                out[i, j] *= factor

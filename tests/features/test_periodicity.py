@@ -15,6 +15,12 @@ from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import periodicity as pe
 from hms_features.features.context import WindowContext
 from hms_features.features.registry import describe
+from hms_features.kernels import autocorrelation as kacf
+from hms_features.kernels import discharges as kdis
+from hms_features.kernels import envelope as kenv
+from hms_features.kernels import percentiles as kpct
+from hms_features.kernels import spectra as kspec
+from hms_features.kernels import utils as kutils
 from hms_features.signal.montage import BIPOLAR_NAMES
 
 N = WINDOW_SAMPLES
@@ -94,7 +100,7 @@ def test_power_envelope_matches_scipy_hilbert() -> None:
     rng = np.random.default_rng(4)
     fs = 100.0
     x = rng.standard_normal((3, 5000))
-    env = pe.power_envelope(x, fs, env_fs=50.0, cutoff_hz=25.0)
+    env = kenv.power_envelope(x, fs, env_fs=50.0, cutoff_hz=25.0)
     spec = np.fft.rfft(x, axis=1)
     spec[:, np.fft.rfftfreq(5000, 1 / fs) >= 25.0] = 0  # the same brick-wall low-pass
     low = np.fft.irfft(spec, 5000, axis=1)
@@ -104,7 +110,7 @@ def test_power_envelope_matches_scipy_hilbert() -> None:
 
 def test_power_envelope_at_the_full_rate_matches_scipy_hilbert() -> None:
     x = np.random.default_rng(9).standard_normal((2, 1000))
-    env = pe.power_envelope(x, 50.0, env_fs=50.0, cutoff_hz=20.0)  # no decimation
+    env = kenv.power_envelope(x, 50.0, env_fs=50.0, cutoff_hz=20.0)  # no decimation
     spec = np.fft.rfft(x, axis=1)
     spec[:, np.fft.rfftfreq(1000, 1 / 50.0) >= 20.0] = 0
     low = np.fft.irfft(spec, 1000, axis=1)
@@ -114,7 +120,7 @@ def test_power_envelope_at_the_full_rate_matches_scipy_hilbert() -> None:
 
 def test_power_envelope_at_a_quarter_of_the_rate_matches_scipy_hilbert() -> None:
     x = np.random.default_rng(14).standard_normal((2, 4000))
-    env = pe.power_envelope(x, 200.0, env_fs=50.0, cutoff_hz=25.0)  # every 4th sample
+    env = kenv.power_envelope(x, 200.0, env_fs=50.0, cutoff_hz=25.0)  # every 4th sample
     spec = np.fft.rfft(x, axis=1)
     spec[:, np.fft.rfftfreq(4000, 1 / 200.0) >= 25.0] = 0
     low = np.fft.irfft(spec, 4000, axis=1)
@@ -124,29 +130,29 @@ def test_power_envelope_at_a_quarter_of_the_rate_matches_scipy_hilbert() -> None
 
 def test_power_envelope_of_a_sinusoid_is_constant() -> None:
     x = 7.0 * np.sin(2 * np.pi * 3.0 * np.arange(5000) / 100.0)[None, :]
-    env = pe.power_envelope(x, 100.0)
+    env = kenv.power_envelope(x, 100.0)
     np.testing.assert_allclose(env, 49.0, rtol=1e-9)
 
 
 def test_autocorrelation_matches_numpy_correlate() -> None:
     rng = np.random.default_rng(5)
     e = rng.standard_normal((2, 300)) ** 2
-    acf = pe.autocorrelation(e, max_lag=60)
+    acf = kacf.autocorrelation(e, max_lag=60)
     for row, got in zip(e, acf):
         c = row - row.mean()
         full = np.correlate(c, c, mode="full")[c.size - 1 :]
         np.testing.assert_allclose(got, full[:61] / full[0], atol=1e-12)
-    assert np.all(pe.autocorrelation(np.ones((1, 100)), 10) == 0.0)
+    assert np.all(kacf.autocorrelation(np.ones((1, 100)), 10) == 0.0)
 
 
 def test_autocorrelation_of_strided_rows_and_pairwise_sums() -> None:
     e = np.random.default_rng(15).exponential(size=(3, 1200))[:, ::2]
-    np.testing.assert_array_equal(pe.autocorrelation(e, 50), pe.autocorrelation(e.copy(), 50))
+    np.testing.assert_array_equal(kacf.autocorrelation(e, 50), kacf.autocorrelation(e.copy(), 50))
     # the centring mean is numpy's own sum, bit for bit
     rng = np.random.default_rng(16)
     for n in [1, 7, 8, 9, 127, 128, 129, 200, 257, 1000, 2500, 10_000]:
         a = rng.standard_normal(n) * 10 ** rng.uniform(-3, 3)
-        assert pe._pairwise_sum(a) == np.sum(a)
+        assert kutils._pairwise_sum(a) == np.sum(a)
 
 
 def _acf_peak_reference(acf: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +186,7 @@ def test_acf_peak_matches_the_vectorised_rule() -> None:
     acf[0] = np.linspace(1, 0, 202)  # no local maximum
     acf[1] = 0.0
     acf[2, 40:60] = 0.3  # a plateau
-    for got, ref in zip(pe.acf_peak(acf, 50.0), _acf_peak_reference(acf, 50.0)):
+    for got, ref in zip(kacf.acf_peak(acf, 50.0), _acf_peak_reference(acf, 50.0)):
         np.testing.assert_array_equal(got, ref)
 
 
@@ -188,24 +194,24 @@ def test_acf_peak_picks_the_fundamental_and_interpolates() -> None:
     fs = 50.0
     lags = np.arange(201) / fs
     acf = np.cos(2 * np.pi * lags / 0.73)[None, :] * np.exp(-lags / 50)[None, :]
-    height, lag = pe.acf_peak(acf, fs)
+    height, lag = kacf.acf_peak(acf, fs)
     assert lag[0] == pytest.approx(0.73, abs=0.005)
     assert height[0] == pytest.approx(np.exp(-0.73 / 50), abs=0.01)
-    none_h, none_l = pe.acf_peak(np.linspace(1, 0, 201)[None, :], fs)
+    none_h, none_l = kacf.acf_peak(np.linspace(1, 0, 201)[None, :], fs)
     assert none_h[0] == 0.0 and none_l[0] == 0.0
 
 
-def test_row_percentiles_match_numpy() -> None:
+def test_select_percentiles_of_envelopes_match_numpy() -> None:
     e = np.random.default_rng(8).exponential(size=(4, 777))
     q = (25.0, 50.0, 99.0, 100.0, 0.0)
-    np.testing.assert_allclose(pe.row_percentiles(e, q), np.percentile(e, q, axis=1))
+    np.testing.assert_allclose(kpct.select_percentiles(e, list(q)), np.percentile(e, q, axis=1))
     # exactly the order statistics of a sort, interpolated linearly
     s = np.sort(e, axis=1)
     pos = np.array(q) / 100 * 776
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, 776)
     ref = (s[:, lo] + (s[:, hi] - s[:, lo]) * (pos - lo)).T
-    np.testing.assert_array_equal(pe.row_percentiles(e, q), ref)
+    np.testing.assert_array_equal(kpct.select_percentiles(e, list(q)), ref)
 
 
 def test_discharge_statistics_closed_form() -> None:
@@ -213,7 +219,7 @@ def test_discharge_statistics_closed_form() -> None:
     mask[0, [10, 60, 110, 160]] = True  # regular: intervals 50, 50, 50
     mask[1, [10, 30, 110, 120]] = True  # intervals 20, 80, 10
     mask[2, [10, 60]] = True  # too few for a CV
-    rate, cv = pe.discharge_statistics(mask, fs=50.0)
+    rate, cv = kdis.discharge_statistics(mask, fs=50.0)
     np.testing.assert_allclose(rate, [4 / 10, 4 / 10, 2 / 10])
     iv = np.array([20.0, 80.0, 10.0])
     np.testing.assert_allclose(cv, [0.0, iv.std() / iv.mean(), pe.NEUTRAL_CV])
@@ -261,16 +267,16 @@ def test_discharges_match_the_vectorised_rule() -> None:
     e[4] = np.round(e[4])  # ties between neighbours
     thr = np.percentile(e, 90, axis=1, keepdims=True)
     for w in (1, 5, 12):
-        mask = pe.detect_discharges(e, 50.0, min_spacing_s=w / 50.0, threshold=thr)
+        mask = kdis.detect_discharges(e, 50.0, min_spacing_s=w / 50.0, threshold=thr)
         np.testing.assert_array_equal(mask, _detect_discharges_reference(e, thr, w))
         for got, ref in zip(
-            pe.discharge_statistics(mask, 50.0), _discharge_statistics_reference(mask, 50.0)
+            kdis.discharge_statistics(mask, 50.0), _discharge_statistics_reference(mask, 50.0)
         ):
             np.testing.assert_array_equal(got, ref)
     assert mask.sum() > 50
     adaptive = 25.0 * np.percentile(e, 25, axis=1, keepdims=True)  # discharge_threshold
     ref = _detect_discharges_reference(e, adaptive, 12)
-    np.testing.assert_array_equal(pe.detect_discharges(e, 50.0), ref)
+    np.testing.assert_array_equal(kdis.detect_discharges(e, 50.0), ref)
 
 
 def test_supported_discharges_match_the_vectorised_rule() -> None:
@@ -281,7 +287,7 @@ def test_supported_discharges_match_the_vectorised_rule() -> None:
     strong = np.percentile(e, 97, axis=1, keepdims=True)
     weak = np.percentile(e, 85, axis=1, keepdims=True)
     for level in (4.0, 12.0):
-        got = pe.detect_discharges(
+        got = kdis.detect_discharges(
             e, 50.0, 0.1, threshold=strong, support=support, weak_threshold=weak,
             support_level=level,
         )  # fmt: skip
@@ -296,7 +302,7 @@ def test_chain_support_is_the_chain_mean_of_normalised_envelopes() -> None:
     e = rng.exponential(size=(18, 300))
     base = np.percentile(e, 25, axis=1)
     base[3] = 0.0  # a flat channel adds nothing
-    got = pe.chain_support(e, base, 50.0, half_width_s=0.04)
+    got = kdis.chain_support(e, base, 50.0, pe.SUPPORT_CHAINS, half_width_s=0.04)
     z = np.where(base[:, None] > 0, e / np.where(base > 0, base, 1.0)[:, None], 0.0)
     for chain in pe.SUPPORT_CHAINS:
         mean = z[list(chain)].mean(axis=0)
@@ -394,14 +400,14 @@ def test_delta_peak_sharpness_matches_the_vectorised_rule() -> None:
         psd[1] = 1.0
         with np.errstate(divide="ignore", invalid="ignore"):
             ref = _delta_peak_sharpness_reference(freqs, psd)
-        np.testing.assert_array_equal(pe.delta_peak_sharpness(freqs, psd), ref)
+        np.testing.assert_array_equal(kspec.delta_peak_sharpness(freqs, psd), ref)
 
 
 def test_detect_discharges_counts_a_plateau_once() -> None:
     e = np.ones((1, 200))
     e[0, 50:54] = 100.0  # a flat-topped discharge
     e[0, 150] = 80.0
-    mask = pe.detect_discharges(e, fs=50.0)
+    mask = kdis.detect_discharges(e, fs=50.0)
     assert np.flatnonzero(mask[0]).tolist() == [50, 150]
 
 
@@ -409,32 +415,60 @@ def test_delta_peak_sharpness_closed_form() -> None:
     freqs = np.arange(0, 20.5, 0.5)
     psd = np.ones((2, freqs.size))
     psd[0, freqs == 2.0] = 100.0
-    got = pe.delta_peak_sharpness(freqs, psd)
+    got = kspec.delta_peak_sharpness(freqs, psd)
     assert got[0] == pytest.approx(20.0, abs=1e-6)  # 100x the flanks
     assert got[1] == pytest.approx(0.0, abs=1e-9)
 
 
 # ------------------------------------------------------------------ the family
+def test_kernel_defaults_are_the_family_constants() -> None:
+    """The kernels' defaults are the values the family passes (so examples and tests that rely
+    on them describe the features)."""
+    import inspect
+
+    def defaults(f):
+        return {k: v.default for k, v in inspect.signature(f).parameters.items()}
+
+    env = defaults(kenv.power_envelope)
+    assert (env["env_fs"], env["cutoff_hz"]) == (pe.ENVELOPE_FS, pe.ENVELOPE_CUTOFF_HZ)
+    assert defaults(kenv.detection_envelope)["low_hz"] == pe.DETECTION_LOW_HZ
+    acf = defaults(kacf.acf_peak)
+    assert (acf["lag_range"], acf["tolerance"]) == (pe.ACF_LAG_RANGE_S, pe.ACF_PEAK_TOLERANCE)
+    thr = defaults(kdis.discharge_threshold)
+    assert (thr["ratio"], thr["percentile"]) == (pe.THRESHOLD_RATIO, pe.BASELINE_PERCENTILE)
+    det = defaults(kdis.detect_discharges)
+    assert (det["min_spacing_s"], det["support_level"]) == (
+        pe.MIN_DISCHARGE_SPACING_S,
+        pe.SUPPORT_RATIO,
+    )
+    assert defaults(kdis.chain_support)["half_width_s"] == pe.SUPPORT_S
+    assert defaults(kdis.discharge_statistics)["neutral_cv"] == pe.NEUTRAL_CV
+    peak = defaults(kdis.peakiness)
+    assert (peak["percentile"], peak["max_ratio"]) == (pe.PEAKINESS_PERCENTILE, pe.PEAKINESS_MAX)
+    assert defaults(kdis.peakiness_ratio)["max_ratio"] == pe.PEAKINESS_MAX
+    assert defaults(kspec.delta_peak_sharpness)["flank_hz"] == pe.SHARPNESS_FLANK_HZ
+
+
 def test_family_equals_its_building_blocks() -> None:
     """periodicity_values computes, in fewer passes, exactly what the public functions give."""
     ctx = WindowContext.from_raw(raw_from(spike_train(1.3), noise_uv=15.0, seed=6))
     got = pe.periodicity_values(ctx)
-    channel_env = pe.power_envelope(ctx.x[:, ::2], FS / 2, env_fs=50.0)
+    channel_env = kenv.power_envelope(ctx.x[:, ::2], FS / 2, env_fs=50.0)
     env = pe._with_sources(channel_env)
-    height, lag = pe.acf_peak(pe.autocorrelation(env, 201), 50.0)
-    base, median, high = pe.row_percentiles(env, (25.0, 50.0, 99.0))
+    height, lag = kacf.acf_peak(kacf.autocorrelation(env, 201), 50.0)
+    base, median, high = kpct.select_percentiles(env, [25.0, 50.0, 99.0])
     # discharges: on the 1.5-25 Hz envelope, a weaker peak where its chain shares it
-    detect = pe.power_envelope(ctx.x[:, ::2], FS / 2, env_fs=50.0, low_hz=1.5)
+    detect = kenv.power_envelope(ctx.x[:, ::2], FS / 2, env_fs=50.0, low_hz=1.5)
     detect_base = np.percentile(detect, 25.0, axis=1)
-    mask = pe.detect_discharges(
+    mask = kdis.detect_discharges(
         detect,
         50.0,
         threshold=25.0 * detect_base[:, None],
-        support=pe.chain_support(detect, detect_base, 50.0),
+        support=kdis.chain_support(detect, detect_base, 50.0, pe.SUPPORT_CHAINS),
         weak_threshold=10.0 * detect_base[:, None],
     )
     np.testing.assert_array_equal(mask, pe.channel_discharges(ctx)[0])
-    rate, cv = pe.discharge_statistics(mask, 50.0)
+    rate, cv = kdis.discharge_statistics(mask, 50.0)
     rate_10s = mask[:, 1000:1500].sum(axis=1) / 10.0  # raw samples 4000-6000
     freqs, psd = ctx.psd("full")
     expected = {
@@ -443,8 +477,8 @@ def test_family_equals_its_building_blocks() -> None:
         "discharge_rate": pe._with_sources(rate),
         "discharge_rate_10s": pe._with_sources(rate_10s),
         "discharge_interval_cv": pe._with_sources(cv),
-        "envelope_peakiness": pe.peakiness_ratio(high, median),
-        "delta_peak_sharpness": pe.delta_peak_sharpness(freqs, pe._with_sources(psd)),
+        "envelope_peakiness": kdis.peakiness_ratio(high, median),
+        "delta_peak_sharpness": kspec.delta_peak_sharpness(freqs, pe._with_sources(psd)),
     }
     assert list(got) == list(expected)
     for name, values in expected.items():
