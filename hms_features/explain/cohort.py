@@ -29,8 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 from matplotlib.patches import Patch
 
 from hms_features.errors import HMSWarning
@@ -396,34 +394,19 @@ def plot_concept_beeswarm(
         order of ``groups``; an all-NaN column for a group without one): a dot's colour is the
         rank of that value in the cohort (blue low, red high, grey missing).
     """
-    sv = np.asarray(values, dtype=np.float64)
-    order = np.argsort(-np.abs(sv).mean(axis=0), kind="stable")[:max_display]
-    fig = plots.new_figure(9.5, 0.45 * len(order) + 1.6)
-    ax = fig.add_subplot(111)
-    cmap, norm = colormaps["coolwarm"], Normalize(0.0, 1.0)
-    ticks = []
-    for row, j in enumerate(order[::-1]):
-        x = sv[:, j]
-        rank = pd.Series(colour_data.iloc[:, j].to_numpy(dtype=np.float64)).rank(pct=True)
-        rank = rank.to_numpy()
-        colours = np.where(np.isfinite(rank)[:, None], cmap(norm(np.nan_to_num(rank))),
-                           np.array([0.6, 0.6, 0.6, 1.0]))  # fmt: skip
-        ax.scatter(x, row + plots._swarm_offsets(x), s=7, c=colours, lw=0, alpha=0.85)
-        lead = str(colour_data.columns[j])
-        ticks.append(f"{cv.label(groups[j])}\n({plots._short(lead, 40)})" if lead else
-                     cv.label(groups[j]))  # fmt: skip
-    ax.axvline(0.0, color="#888888", lw=0.6)
-    ax.set_yticks(range(len(order)), ticks, fontsize=7.5)
-    ax.set_xlabel(f"summed SHAP of the concept's features: contribution to the {class_name} "
-                  "raw score (log-odds)")  # fmt: skip
-    ax.set_title(f"{class_name}: how each clinical concept pushes the prediction ({len(sv)} EEGs)",
-                 fontsize=10)  # fmt: skip
-    cb = fig.colorbar(ScalarMappable(norm, cmap), ax=ax, fraction=0.03, pad=0.01)
-    cb.set_ticks([0, 1], labels=["low", "high"])
-    cb.set_label("value of the concept's leading feature (rank in cohort)", fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    labels = []
+    for group, lead in zip(groups, map(str, colour_data.columns)):
+        labels.append(f"{cv.label(group)}\n({plots._short(lead, 40)})" if lead else cv.label(group))
+    return plots.plot_beeswarm(
+        values,
+        colour_data,
+        class_name,
+        max_display,
+        labels=labels,
+        what="clinical concept",
+        xlabel="summed SHAP of the concept's features",
+        colour_label="value of the concept's leading feature (rank in cohort)",
+    )
 
 
 def leading_features(

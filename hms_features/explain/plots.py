@@ -580,18 +580,24 @@ def plot_beeswarm(
     data: pd.DataFrame,
     class_name: str,
     max_display: int = 20,
+    labels: Sequence[str] | None = None,
+    what: str = "top feature",
+    xlabel: str = "SHAP value",
+    colour_label: str = "feature value (rank in cohort)",
 ) -> Figure:
-    """Beeswarm of one class over a cohort: one row per top feature (by mean |SHAP|).
+    """Beeswarm of one class over a cohort: one row per column (by mean |SHAP|).
 
-    Each dot is one EEG window: its horizontal position is the feature's contribution to the
-    class's raw score (log-odds units), its colour the feature's value relative to the cohort
-    (rank: blue low, red high; grey if missing).
+    Each dot is one EEG window: its horizontal position is the column's contribution to the
+    class's raw score (log-odds units), its colour the value of ``data``'s matching column
+    relative to the cohort (rank: blue low, red high; grey if missing). Rows are labelled by
+    ``labels`` (default: the column names of ``data``); ``what``, ``xlabel`` and
+    ``colour_label`` word the title, axis and colour bar (the concept view sums features).
     """
     sv = np.asarray(shap_values, dtype=np.float64)
-    names = list(data.columns)
+    names = list(labels) if labels is not None else [_short(n) for n in data.columns]
     mean_abs = np.abs(sv).mean(axis=0)
     order = np.argsort(-mean_abs, kind="stable")[:max_display]
-    fig = new_figure(9.0, 0.38 * len(order) + 1.6)
+    fig = new_figure(9.0 if labels is None else 9.5, 0.38 * len(order) + 1.6)
     ax = fig.add_subplot(111)
     cmap = colormaps["coolwarm"]
     norm = Normalize(0.0, 1.0)
@@ -603,14 +609,14 @@ def plot_beeswarm(
                            np.array([0.6, 0.6, 0.6, 1.0]))  # fmt: skip
         ax.scatter(x, row + _swarm_offsets(x), s=7, c=colours, lw=0, alpha=0.85)
     ax.axvline(0.0, color="#888888", lw=0.6)
-    ax.set_yticks(range(len(order)), [_short(names[j]) for j in order[::-1]], fontsize=8)
-    ax.set_xlabel(f"SHAP value: contribution to the {class_name} raw score (log-odds)")
-    ax.set_title(f"{class_name}: how each top feature pushes the prediction ({len(sv)} EEGs)",
+    ax.set_yticks(range(len(order)), [names[j] for j in order[::-1]], fontsize=8)
+    ax.set_xlabel(f"{xlabel}: contribution to the {class_name} raw score (log-odds)")
+    ax.set_title(f"{class_name}: how each {what} pushes the prediction ({len(sv)} EEGs)",
                  fontsize=10)  # fmt: skip
     sm = ScalarMappable(norm, cmap)
     cb = fig.colorbar(sm, ax=ax, fraction=0.03, pad=0.01)
     cb.set_ticks([0, 1], labels=["low", "high"])
-    cb.set_label("feature value (rank in cohort)", fontsize=8)
+    cb.set_label(colour_label, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
