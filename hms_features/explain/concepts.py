@@ -26,6 +26,8 @@ from hms_features.features.concepts import concept_description, concept_groups, 
 
 #: Group of the model columns that no feature declaration knows.
 OTHER: str = "other"
+#: A signed left-right index, (L-R)/(L+R), beyond this in size names a side.
+SIDE_THRESHOLD: float = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +36,35 @@ def _declared_groups() -> dict[str, str]:
 
     table = feature_table()
     return dict(zip(table["name"], table["concept"]))
+
+
+@lru_cache(maxsize=1)
+def _signed_asymmetries() -> frozenset[str]:
+    from hms_features.features.families import feature_table
+
+    table = feature_table()
+    signed = (table["concept"] == "lateralization") & (table["unit"] == "-1 to 1")
+    return frozenset(table.loc[signed, "name"])
+
+
+def lateral_side(names: Sequence[str], values: np.ndarray, contrib: np.ndarray) -> dict | None:
+    """Which side a row's lateralization points to, read from one signed feature.
+
+    Among the signed left-right indices ((L-R)/(L+R): positive = more on the left) that moved
+    the prediction, the one that moved it most gives the side: ``'left'`` or ``'right'`` when
+    its value is beyond +/-:data:`SIDE_THRESHOLD`, else ``'symmetric'``. Returns ``{'side',
+    'feature', 'value'}``, or None when no signed index contributed.
+    """
+    signed = _signed_asymmetries()
+    idx = [i for i, n in enumerate(names) if n in signed and contrib[i] != 0.0]
+    if not idx:
+        return None
+    i = max(idx, key=lambda j: abs(contrib[j]))
+    v = float(values[i])
+    if not np.isfinite(v):
+        return None
+    side = "left" if v > SIDE_THRESHOLD else "right" if v < -SIDE_THRESHOLD else "symmetric"
+    return {"side": side, "feature": names[i], "value": v}
 
 
 def concept_of(names: Sequence[str]) -> list[str]:
@@ -123,7 +154,8 @@ def explanation(
     dict
         ``class``, ``base_value``, ``raw_score``, ``concepts``: one entry per group by
         decreasing |contribution| with ``concept``, ``label``, ``description``,
-        ``contribution``, ``n_features``, ``top_feature``; and ``features``: for each concept
+        ``contribution``, ``n_features``, ``top_feature`` (lateralization also ``side``, from
+        :func:`lateral_side`, named in its label); and ``features``: for each concept
         (same order) its top features with ``feature``, ``concept``, ``description``,
         ``value``, ``percentile``, ``contribution``. ``base_value`` plus the sum of the
         concept contributions equals ``raw_score`` (to float rounding).
@@ -145,16 +177,24 @@ def explanation(
         members = members[np.argsort(-np.abs(contrib[members]), kind="stable")]
         used = members[contrib[members] != 0.0]
         group = cs.groups[j]
-        entries.append(
-            {
-                "concept": group,
-                "label": label(group),
-                "description": description(group),
-                "contribution": float(per_group[j]),
-                "n_features": int(cs.n_features[j]),
-                "top_feature": names[used[0]] if len(used) else None,
-            }
-        )
+        entry = {
+            "concept": group,
+            "label": label(group),
+            "description": description(group),
+            "contribution": float(per_group[j]),
+            "n_features": int(cs.n_features[j]),
+            "top_feature": names[used[0]] if len(used) else None,
+        }
+        if group == "lateralization":
+            side = lateral_side(names, values, contrib)
+            if side is not None:
+                entry["side"] = side
+                entry["label"] += (
+                    ": symmetric"
+                    if side["side"] == "symmetric"
+                    else f": more on the {side['side']}"
+                )
+        entries.append(entry)
         for i in used[: max(0, int(features_per_concept))]:
             features.append(
                 {

@@ -74,3 +74,34 @@ def test_mean_abs_concepts_orders_by_total() -> None:
     assert list(table.columns) == list(CLASSES) and set(table.index) == set(cs.groups)
     totals = table.sum(axis=1).to_numpy()
     assert (np.diff(totals) <= 1e-12).all()
+
+
+def test_lateralization_names_its_side_from_the_leading_signed_index() -> None:
+    names = ["LL-RL__delta_asymmetry", "global__bsi", "LP-RP__theta_asymmetry", "LL__std"]
+    result = _result(names, seed=4, n_rows=3)
+    result.values[:] = 0.0
+    result.values[:, :, 0] = 0.5  # the delta asymmetry moves every row most
+    result.values[:, :, 2] = 0.1
+    result.values[:, :, 1] = 0.9  # unsigned (BSI): says how much, not which side
+    result.data.iloc[:, 0] = [-0.4, 0.3, 0.02]
+    result.data.iloc[:, 2] = [0.9, 0.9, 0.9]
+    result.raw[:] = result.base_values + result.values.sum(axis=2)
+    sides = []
+    for row in range(3):
+        entry = next(
+            c
+            for c in cv.explanation(result, row, 0)["concepts"]
+            if c["concept"] == "lateralization"
+        )
+        assert entry["side"]["feature"] == "LL-RL__delta_asymmetry"
+        sides.append((entry["side"]["side"], entry["label"]))
+    assert sides == [
+        ("right", "Lateralization: more on the right"),
+        ("left", "Lateralization: more on the left"),
+        ("symmetric", "Lateralization: symmetric"),
+    ]
+    result.values[:, :, [0, 2]] = 0.0  # no signed index moved it: no side is claimed
+    entry = next(
+        c for c in cv.explanation(result, 0)["concepts"] if c["concept"] == "lateralization"
+    )
+    assert "side" not in entry and entry["label"] == "Lateralization"
