@@ -248,7 +248,7 @@ WEIGHTED = "adds 'weighted' to --variants"
         ("predict", ["(default: 1)"]),
         ("offline-kit", ["--abi ABI"]),
         ("explain", ["(default: test)", "(default: 15)"]),
-        ("cohort", ["(default: 3000)", "(default: 20)", "(default: 0)"]),
+        ("cohort", ["(default: 3000)", "(default: 20)", "(default: 0)", "--story-top"]),
     ],
 )  # fmt: skip
 def test_help_has_an_example_every_default_and_one_quiet_flag(command, shown):
@@ -259,6 +259,16 @@ def test_help_has_an_example_every_default_and_one_quiet_flag(command, shown):
     for item in shown:
         assert item in text, item
     assert "-q, --quiet, --no-progress" in text
+
+
+def test_cohort_story_top_default_is_the_cohort_module_s():
+    from hms_features.cli import build_parser
+    from hms_features.explain.cohort import STORY_TOP_N
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    story = next(a for a in commands["cohort"]._actions if a.dest == "story_top")
+    assert story.default == STORY_TOP_N
 
 
 def test_every_option_has_help_text():

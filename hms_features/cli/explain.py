@@ -117,6 +117,13 @@ def _add_cohort(subparsers: argparse._SubParsersAction) -> None:
     )
     c.add_argument("--top", type=positive_int, default=20, help="features per class view")
     c.add_argument(
+        "--story-top",
+        type=positive_int,
+        default=3,
+        help="a clinical check holds when its concept ranks within the class's top N of the "
+        "10 concepts",
+    )
+    c.add_argument(
         "--seed", type=int, default=0, help="seed of the row sample (default: %(default)s)"
     )
     add_quiet(c)
@@ -176,6 +183,7 @@ def run_cohort(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         max_rows=args.max_rows,
         top_k=args.top,
+        story_top_n=args.story_top,
         seed=args.seed,
         log=None if args.quiet else print,
     )

@@ -700,8 +700,8 @@ def write_cohort(
         f"values summed over all the concept's features| {weighting}. A check holds when the "
         f"concept its ACNS definition names is within the class's top {story_top_n} of "
         f"{n_bases}: each definition rests on two or three ideas, so the named one should be "
-        "among the model's first few. One check alone passes by chance 3 times in 10, so "
-        "read the checks together."
+        f"among the model's first few. One check alone passes by chance {story_top_n} times "
+        f"in {n_bases}, so read the checks together."
     )
     nav = "<nav>" + "".join(f'<a href="#{c}">{c}</a>' for c in result.classes)
     nav += '<a href="families.html">feature families</a></nav>'
