@@ -34,7 +34,12 @@ from matplotlib.patches import Patch
 from hms_features.errors import HMSWarning
 from hms_features.explain import concepts as cv
 from hms_features.explain import plots
-from hms_features.explain.shap_values import ShapResult, compute_shap, feature_family
+from hms_features.explain.shap_values import (
+    ShapResult,
+    compute_shap,
+    feature_family,
+    sum_by_group,
+)
 from hms_features.features.concepts import CONCEPTS, base_concept
 
 #: Rows explained at most (a seeded sample of the training rows beyond that).
@@ -166,9 +171,8 @@ def family_importance(result: ShapResult, families: pd.Series | None = None) -> 
     names = result.feature_names
     fam = families if families is not None else families_of(names)
     labels = fam.reindex(names).fillna("unknown").to_numpy()
-    uniq = sorted(set(labels))
-    member = np.stack([labels == f for f in uniq], axis=1).astype(np.float64)  # (F, G)
-    grouped = np.einsum("nkf,fg->nkg", result.values, member)  # summed SHAP per family
+    uniq, member = np.unique(labels.astype(str), return_inverse=True)  # families, sorted
+    grouped = sum_by_group(result.values, member, len(uniq))  # summed SHAP per family
     table = pd.DataFrame(np.abs(grouped).mean(axis=0).T, index=uniq, columns=result.classes)
     return table.loc[table.sum(axis=1).sort_values(ascending=False).index]
 

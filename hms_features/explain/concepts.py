@@ -21,6 +21,7 @@ from hms_features.explain.shap_values import (
     ShapResult,
     describe_feature,
     feature_family,
+    sum_by_group,
 )
 from hms_features.features.concepts import concept_description, concept_groups, concept_label
 
@@ -111,18 +112,22 @@ class ConceptShap:
         return pd.DataFrame(self.values[:, k, :], index=index, columns=self.groups)
 
 
+def concept_membership(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The concept groups among ``names`` (vocabulary order, ``'other'`` last) and the index
+    in that list of each name's group."""
+    per_feature = concept_of(names)
+    present = set(per_feature)
+    groups = [g for g in [*concept_groups(), OTHER] if g in present]
+    pos = {g: i for i, g in enumerate(groups)}
+    return groups, np.array([pos[g] for g in per_feature], dtype=np.int64)
+
+
 def concept_shap(result: ShapResult) -> ConceptShap:
     """Sum a result's SHAP values per concept group."""
-    per_feature = concept_of(result.feature_names)
-    order = [g for g in [*concept_groups(), OTHER] if g in set(per_feature)]
-    pos = {g: i for i, g in enumerate(order)}
-    membership = np.array([pos[g] for g in per_feature], dtype=np.int64)
-    n_rows, n_classes, n_feat = result.values.shape
-    values = np.zeros((n_rows, n_classes, len(order)))
-    for j in range(len(order)):  # one vectorised sum per group (about 25)
-        values[:, :, j] = result.values[:, :, membership == j].sum(axis=2)
-    counts = np.bincount(membership, minlength=len(order))
-    return ConceptShap(values=values, groups=order, membership=membership, n_features=counts)
+    groups, membership = concept_membership(result.feature_names)
+    values = sum_by_group(result.values, membership, len(groups))
+    counts = np.bincount(membership, minlength=len(groups))
+    return ConceptShap(values=values, groups=groups, membership=membership, n_features=counts)
 
 
 def explanation(
@@ -219,9 +224,3 @@ def explanation(
 
 def _finite(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
-
-
-def mean_abs_concepts(cs: ConceptShap, classes: Sequence[str]) -> pd.DataFrame:
-    """Mean |summed SHAP| per concept group (rows) and class (columns), largest first."""
-    table = pd.DataFrame(np.abs(cs.values).mean(axis=0).T, index=cs.groups, columns=list(classes))
-    return table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]

@@ -359,6 +359,18 @@ def feature_family(name: str) -> str:
         return "unknown"
 
 
+def sum_by_group(values: np.ndarray, membership: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the last axis (features) of SHAP values by group.
+
+    ``membership[f]`` is the group (0 .. ``n_groups - 1``) of feature ``f``; the result has
+    the shape of ``values`` with the last axis replaced by ``n_groups``. SHAP values are
+    additive, so the groups still add up to the raw score.
+    """
+    onehot = np.zeros((len(membership), n_groups))
+    onehot[np.arange(len(membership)), membership] = 1.0
+    return np.asarray(values, dtype=np.float64) @ onehot
+
+
 # --------------------------------------------------------------------------- tables
 
 TOP_COLUMNS: tuple[str, ...] = (

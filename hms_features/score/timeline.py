@@ -55,15 +55,13 @@ def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     majority of windows and one booster costs a third of three). Returns an object array
     (n, 2): feature name, concept group.
     """
-    from hms_features.explain.concepts import concept_of
+    from hms_features.explain.concepts import concept_membership
+    from hms_features.explain.shap_values import sum_by_group
 
     names = np.asarray(model.feature_names, dtype=object)
     n_cls, n_feat = len(model.classes), len(names)
-    groups, member = np.unique(
-        np.asarray(concept_of(list(names)), dtype=object), return_inverse=True
-    )
-    onehot = np.zeros((n_feat, len(groups)))
-    onehot[np.arange(n_feat), member] = 1.0
+    group_list, member = concept_membership(list(names))
+    groups = np.asarray(group_list, dtype=object)
     out = np.empty((len(X), 2), dtype=object)
     booster = model.boosters[0]
     for a in range(0, len(X), _SHAP_ROWS):
@@ -73,7 +71,8 @@ def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
         )[:, :, :n_feat]
         own = contrib[np.arange(len(block)), predicted[a : a + _SHAP_ROWS]]
         out[a : a + len(block), 0] = names[np.argmax(own, axis=1)]
-        out[a : a + len(block), 1] = groups[np.argmax(own @ onehot, axis=1)]
+        by_group = sum_by_group(own, member, len(groups))
+        out[a : a + len(block), 1] = groups[np.argmax(by_group, axis=1)]
     return out
 
 

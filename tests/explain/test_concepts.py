@@ -67,15 +67,6 @@ def test_undeclared_model_columns_form_their_own_group() -> None:
     assert cv.label("other").startswith("Other")
 
 
-def test_mean_abs_concepts_orders_by_total() -> None:
-    names = list(feature_table()["name"])
-    cs = cv.concept_shap(_result(names, seed=3, n_rows=10))
-    table = cv.mean_abs_concepts(cs, CLASSES)
-    assert list(table.columns) == list(CLASSES) and set(table.index) == set(cs.groups)
-    totals = table.sum(axis=1).to_numpy()
-    assert (np.diff(totals) <= 1e-12).all()
-
-
 def test_lateralization_names_its_side_from_the_leading_signed_index() -> None:
     names = ["LL-RL__delta_asymmetry", "global__bsi", "LP-RP__theta_asymmetry", "LL__std"]
     result = _result(names, seed=4, n_rows=3)
