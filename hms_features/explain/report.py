@@ -643,6 +643,19 @@ def write_report(
     model_name: str = "",
 ) -> Path:
     """Explain one case with ``model`` and write ``<out_dir>/report_*.html`` (+ ``.json``)."""
+    return _write_report(case, model, out_dir, quantiles, extra_classes, top_k, model_name)[0]
+
+
+def _write_report(
+    case: ReviewCase,
+    model,
+    out_dir: str | Path,
+    quantiles: FeatureQuantiles | None,
+    extra_classes: Sequence[str],
+    top_k: int,
+    model_name: str,
+) -> tuple[Path, ReportSummary]:
+    """:func:`write_report`, also returning the summary written beside the page."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = compute_shap(model, case.features)
@@ -652,7 +665,7 @@ def write_report(
     path.write_text(page, encoding="utf-8")
     summary.file = path.name
     (out_dir / f"{stem}.json").write_text(json.dumps(asdict(summary), indent=2))
-    return path
+    return path, summary
 
 
 def write_index(out_dir: str | Path, title: str = "EEG review reports") -> Path:
@@ -793,13 +806,13 @@ def generate_reports(
                 raise
             run.failed[eeg_id] = str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
             continue
-        path = write_report(
-            case, model, out_dir, quantiles, extra_classes, top_k, model_name=Path(model_dir).name
+        path, summary = _write_report(
+            case, model, out_dir, quantiles, extra_classes, top_k, Path(model_dir).name
         )
         run.written.append(path)
         if log:
             log(f"  {path} ({time.perf_counter() - t0:.1f} s)")
-            log(f"    {concept_line(json.loads(path.with_suffix('.json').read_text()))}")
+            log(f"    {concept_line(asdict(summary))}")
     run.index = write_index(out_dir)
     return run
 

@@ -25,7 +25,7 @@ from hms_features.features import (
     wavelet,
 )
 from hms_features.features.concepts import concept_group, location
-from hms_features.features.registry import Family, check_declarations, source_description
+from hms_features.features.registry import Family, check_declarations
 
 #: Every feature family, in the order of the extracted columns.
 FAMILIES: tuple[Family, ...] = (
@@ -59,7 +59,7 @@ def _table() -> pd.DataFrame:
             "family": fam.name,
             "source": src,
             "suffix": f.suffix,
-            "description": f"{f.description} [{source_description(src)}]",
+            "description": f.describe(src),
             "unit": f.unit,
             "span": f.span,
             "concept": concept_group(f.concept, src),

@@ -100,6 +100,10 @@ class Feature:
         """Full names, one per source, in output order."""
         return [f"{src}__{self.suffix}" for src in self.sources]
 
+    def describe(self, source: str) -> str:
+        """The one-line description of this feature computed for ``source``."""
+        return f"{self.description} [{source_description(source)}]"
+
 
 @dataclass(frozen=True)
 class Family:
@@ -249,7 +253,7 @@ def source_description(source: str) -> str:
 def describe(name: str) -> str:
     """One-line description of a full feature name such as ``'LL__delta_rel_power'``."""
     feature, source = _declared(name)
-    return f"{feature.description} [{source_description(source)}]"
+    return feature.describe(source)
 
 
 def family_of(name: str) -> str:
