@@ -69,6 +69,7 @@ def time_ours(windows: np.ndarray, repeats: int) -> tuple[float, int, dict[str, 
     """Median ms per window over ``repeats`` passes, number of features, ms per family."""
     from hms_features.features.extractor import extract_window_dict
     from hms_features.features.families import FAMILIES
+
     n_features = len(extract_window_dict(windows[0]))
     per_pass = []
     for _ in range(repeats):

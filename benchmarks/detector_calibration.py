@@ -21,7 +21,10 @@ Per class: precision, recall and F1 pooled over windows and channels, the median
 of the true rate (discharges/s) and of the detected rate (mean over the scored channels), and
 the median rate per channel of false detections (matching no drawn discharge) off the scored
 channels (the other hemisphere and the midline for LPD, every channel for classes without
-discharges). The last line is one JSON object with the numbers.
+discharges). Then the family's bilateral events (at least half of each hemisphere's channels
+with a discharge at once; :func:`~hms_features.kernels.discharges.bilateral_discharges`):
+their precision and recall against the GPD discharges drawn, and their rate in windows without
+GPD, where every one is false. The last line is one JSON object with the numbers.
 
 Usage::
 
@@ -41,13 +44,19 @@ import numpy as np
 
 from hms_features.constants import CLASSES, FS
 from hms_features.features.context import WindowContext
-from hms_features.features.periodicity import channel_discharges
+from hms_features.features.periodicity import (
+    BILATERAL_CHANNELS,
+    BILATERAL_TOLERANCE_S,
+    HEMISPHERES,
+    channel_discharges,
+)
+from hms_features.kernels.discharges import bilateral_discharges
 from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
 from hms_features.signal.preprocess import clean_window
 from hms_features.synth.dataset import EEG_CLASS_PRIOR
 from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.scalp import INDEX, XY
-from hms_features.synth.states import LPD, draw_state
+from hms_features.synth.states import GPD, LPD, draw_state
 
 WINDOW_S: float = 50.0
 EDGE_S: float = 0.3
@@ -60,8 +69,9 @@ _LEFT = np.array([*REGIONS["LL"], *REGIONS["LP"]])
 _RIGHT = np.array([*REGIONS["RL"], *REGIONS["RP"]])
 
 
-def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
-    """Render window ``i`` of class ``cls``: raw (10000, 20) and the truth per channel.
+def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Render window ``i`` of class ``cls``: raw (10000, 20), the truth per channel, and the
+    times (s) of the GPD discharges drawn with at least MIN_SHARE_OF_AMPLITUDE (none: empty).
 
     The truth maps a channel index to its true discharge times (s, window time), each one's
     peak on that channel over the channel's background RMS (after the features'
@@ -86,8 +96,11 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
     truth: dict[int, list[np.ndarray]] = {}
     snr: dict[int, list[np.ndarray]] = {}
     scored: set[int] = set()
+    gpd_times = np.zeros(0)
     for c, ev in rec.discharge_events(-1.0, WINDOW_S + 1.0).items():
         strong = ev.amplitude >= MIN_SHARE_OF_AMPLITUDE * rec.amplitude[c]
+        if c == GPD:
+            gpd_times = np.sort(ev.times[strong])
         if c == LPD:
             left = float(ev.field @ XY[:, 0]) < 0
             scored.update(int(k) for k in (_LEFT if left else _RIGHT))
@@ -105,7 +118,7 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict]:
         t, r = np.concatenate(v), np.concatenate(snr[k])
         order = np.argsort(t)
         out[k] = (t[order], r[order], k in scored)
-    return raw, out
+    return raw, out, gpd_times
 
 
 def match(true_t: np.ndarray, det_t: np.ndarray, tol: float) -> np.ndarray:
@@ -125,11 +138,29 @@ def match(true_t: np.ndarray, det_t: np.ndarray, tol: float) -> np.ndarray:
 
 def score_class(seed: int, cls: int, n: int, tol: float, min_snr: float) -> dict:
     tp = n_true = n_det = tp_vis = n_vis = 0
+    bi_tp = bi_true = bi_det = 0
+    bi_false: list[float] = []
     true_rates, det_rates, false_rates = [], [], []
     inner = WINDOW_S - 2 * EDGE_S
     for i in range(n):
-        raw, truth = window(seed, cls, i)
+        raw, truth, gpd_times = window(seed, cls, i)
         mask, env_fs = channel_discharges(WindowContext.from_raw(raw))
+        # bilateral events (the family's global bilateral_discharge_* features) against the
+        # GPD discharges drawn; in a window without GPD every bilateral event is false
+        bilateral = np.flatnonzero(
+            bilateral_discharges(
+                mask, *HEMISPHERES, env_fs, BILATERAL_CHANNELS, BILATERAL_TOLERANCE_S
+            )[0]
+        )
+        bilateral = bilateral / env_fs
+        bilateral = bilateral[(bilateral >= EDGE_S) & (bilateral < WINDOW_S - EDGE_S)]
+        gpd_inner = gpd_times[(gpd_times >= EDGE_S) & (gpd_times < WINDOW_S - EDGE_S)]
+        if gpd_inner.size:
+            bi_tp += int(match(gpd_inner, bilateral, tol).sum())
+            bi_true += gpd_inner.size
+            bi_det += bilateral.size
+        else:
+            bi_false.append(bilateral.size / inner)
         det_rate, false_rate = [], []
         for k in range(mask.shape[0]):
             det = np.flatnonzero(mask[k]) / env_fs
@@ -178,6 +209,9 @@ def score_class(seed: int, cls: int, n: int, tol: float, min_snr: float) -> dict
         "median_detected_rate_hz": float(np.median(det_rates)),
         "median_false_rate_hz": float(np.median(false_rates)),
         "mean_false_rate_hz": float(np.mean(false_rates)),
+        "bilateral_precision": bi_tp / bi_det if bi_det else nan,
+        "bilateral_recall": bi_tp / bi_true if bi_true else nan,
+        "bilateral_false_rate_hz": float(np.mean(bi_false)) if bi_false else nan,
     }
 
 
@@ -211,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     header = (
         f"{'class':8} {'wins':>4} {'true':>6} {'det':>6} {'prec':>6} {'recall':>6} {'F1':>6} "
-        f"{'R vis':>6} {'true Hz':>8} {'det Hz':>8} {'false Hz':>9}"
+        f"{'R vis':>6} {'true Hz':>8} {'det Hz':>8} {'false Hz':>9} "
+        f"{'bi prec':>7} {'bi rec':>6} {'bi false':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -227,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['precision']:>6.3f} {r['recall']:>6.3f} {r['f1']:>6.3f} "
             f"{r['recall_visible']:>6.3f} "
             f"{r['median_true_rate_hz']:>8.3f} {r['median_detected_rate_hz']:>8.3f} "
-            f"{r['median_false_rate_hz']:>9.4f}",
+            f"{r['median_false_rate_hz']:>9.4f} {r['bilateral_precision']:>7.3f} "
+            f"{r['bilateral_recall']:>6.3f} {r['bilateral_false_rate_hz']:>8.4f}",
             flush=True,
         )
     result["seconds"] = round(time.perf_counter() - t0, 1)
@@ -236,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         "hemisphere, GPD: all);\nR vis: recall of the discharges visible on their channel (peak "
         f">= {args.min_snr:g} x the channel's background RMS);\nfalse Hz: median per-channel "
         "rate of detections matching no drawn discharge, off those channels (every channel "
-        "without discharges). "
+        "without discharges);\nbi: bilateral events (at least "
+        f"{BILATERAL_CHANNELS} channels of each hemisphere within +/- "
+        f"{1000 * BILATERAL_TOLERANCE_S:g} ms) against the GPD discharges drawn (precision, "
+        "recall), and their mean rate in windows without GPD (false, Hz). "
         f"{result['seconds']} s"
     )
     print(json.dumps(result))

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hms_features.features.families import feature_names
 from hms_features.model.synthetic import synthetic_training_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,7 +223,8 @@ def test_predict_shows_progress_unless_quiet(hms_samples, model, tmp_path):
     proc = hms("predict", "--data-dir", hms_samples, "--model-dir", model, "--out",
                tmp_path / "a.csv")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "predict: model m (2 fold models, 1488 features); 1 test EEG(s)" in proc.stdout
+    n = len(feature_names())
+    assert f"predict: model m (2 fold models, {n} features); 1 test EEG(s)" in proc.stdout
     assert "predict: extracting the test features" in proc.stdout
     assert "predict: scoring" in proc.stdout and "submission: 1 EEG(s)" in proc.stdout
     quiet = hms("predict", "--data-dir", hms_samples, "--model-dir", model, "--out",

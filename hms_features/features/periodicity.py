@@ -23,6 +23,12 @@ Both are "periodic", but in different quantities:
   their spacing (coefficient of variation of inter-discharge intervals: ~0 for a metronome-like
   train, ~1 for random events). Calibrated against the synthetic generator's own discharge times by
   ``benchmarks/detector_calibration.py``.
+- **Bilateral discharges** (``global`` only): events where at least half the channels of each
+  hemisphere (4 of LL+LP, 4 of RL+RP) have a discharge within +/- 40 ms
+  (:func:`~hms_features.kernels.discharges.bilateral_discharges`): the bilateral, synchronous
+  discharges of GPD. Their rate, and their share of all events (at least 4 channels of one
+  hemisphere): ~1 for generalized discharges, ~0 for lateralized ones. Calibrated on the
+  generator's GPD (``benchmarks/detector_calibration.py``, seed 3).
 - The raw signal's **delta spectral peak sharpness**: a sinusoidal rhythm concentrates its power
   in one narrow peak, in dB above the flanking bins of the Welch PSD.
 
@@ -44,10 +50,11 @@ from scipy import fft as sp_fft
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_REGIONS_HEAD, Family, declare
+from hms_features.features.registry import CHANNELS_REGIONS_HEAD, HEAD, Family, declare
 from hms_features.kernels.autocorrelation import acf_peak, autocorrelation
 from hms_features.kernels.discharges import (
     _discharge_features,
+    bilateral_discharges,
     chain_support,
     detect_discharges,
     peakiness_ratio,
@@ -98,6 +105,14 @@ PEAKINESS_MAX: float = 1000.0
 SHARPNESS_FLANK_HZ: tuple[float, float] = (1.0, 2.5)
 #: Neutral interval CV (fewer than 3 discharges).
 NEUTRAL_CV: float = 1.0
+#: Bilateral discharges: at least BILATERAL_CHANNELS of each hemisphere's 8 channels (half)
+#: with a discharge within +/- BILATERAL_TOLERANCE_S (the chain support's window).
+BILATERAL_CHANNELS: int = 4
+BILATERAL_TOLERANCE_S: float = 0.04
+HEMISPHERES: tuple[tuple[int, ...], tuple[int, ...]] = (
+    (*REGIONS["LL"], *REGIONS["LP"]),
+    (*REGIONS["RL"], *REGIONS["RP"]),
+)
 
 DESCRIPTIONS = {
     "envelope_acf_peak": (
@@ -128,6 +143,21 @@ DESCRIPTIONS = {
     "delta_peak_sharpness": (
         "Sharpness of the strongest delta (0.5-4 Hz) spectral peak over the 50 s: its power "
         "above the mean of the bins 1-2.5 Hz away, dB; high for a monomorphic rhythmic delta"
+    ),
+}
+#: Whole-head features (source ``global`` only).
+HEAD_DESCRIPTIONS = {
+    "bilateral_discharge_rate": (
+        "Rate of bilateral synchronous discharges (at least 4 of 8 channels on each hemisphere "
+        "within +/- 40 ms) over the 50 s, Hz; high for generalized periodic discharges"
+    ),
+    "bilateral_discharge_rate_10s": (
+        "Rate of bilateral synchronous discharges (as bilateral_discharge_rate) in the labelled "
+        "10 s, Hz"
+    ),
+    "bilateral_discharge_fraction": (
+        "Share of discharge events (at least 4 of a hemisphere's 8 channels within +/- 40 ms) "
+        "seen on both hemispheres at once, 0-1; ~1 generalized, ~0 lateralized (0 = no events)"
     ),
 }
 
@@ -180,7 +210,8 @@ def channel_discharges(ctx: WindowContext) -> tuple[np.ndarray, float]:
 
 
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
-    """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring).
+    """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring), or for
+    ``global`` alone (:data:`HEAD_DESCRIPTIONS`).
 
     The kernels' quantities, with fewer passes: one FFT for both envelopes (those of
     :func:`~hms_features.kernels.envelope.power_envelope` and
@@ -214,6 +245,7 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     detect = np.empty((n_ch, n_env))
     _squared_magnitude(sp_fft.ifft(spec_detect, n=m, axis=1, overwrite_x=True), factor, detect)
     detect_base = select_percentiles(detect, [BASELINE_PERCENTILE])[0]
+    mask = np.zeros((n_ch, n_env), dtype=np.bool_)
     rate, rate_10s, cv = _discharge_features(
         detect,
         detect_base,
@@ -227,7 +259,12 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
         SUPPORTED_RATIO,
         SUPPORT_RATIO,
         NEUTRAL_CV,
+        mask,
     )
+    bilateral, events = bilateral_discharges(
+        mask, *HEMISPHERES, env_fs, BILATERAL_CHANNELS, BILATERAL_TOLERANCE_S
+    )
+    n_bilateral = int(bilateral.sum())
     freqs, psd = ctx.psd("full")
     return {
         "envelope_acf_peak": height,
@@ -239,17 +276,22 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
         "delta_peak_sharpness": delta_peak_sharpness(
             freqs, _with_sources(psd), BANDS["delta"], SHARPNESS_FLANK_HZ
         ),
+        "bilateral_discharge_rate": np.array([n_bilateral * env_fs / n_env]),
+        "bilateral_discharge_rate_10s": np.array([bilateral[b0:b1].sum() * env_fs / (b1 - b0)]),
+        "bilateral_discharge_fraction": np.array([n_bilateral / max(int(events.sum()), 1)]),
     }
 
 
 #: Feature names, per suffix in the order of :data:`SOURCES`.
 _NAMES: dict[str, list[str]] = {
-    suffix: [f"{source}__{suffix}" for source in SOURCES] for suffix in DESCRIPTIONS
+    **{suffix: [f"{source}__{suffix}" for source in SOURCES] for suffix in DESCRIPTIONS},
+    **{suffix: [f"global__{suffix}"] for suffix in HEAD_DESCRIPTIONS},
 }
 
 
 def periodicity_features(ctx: WindowContext) -> dict[str, float]:
-    """Envelope autocorrelation, discharge rate and regularity, peakiness and delta sharpness."""
+    """Envelope autocorrelation, discharge rate and regularity, peakiness, delta sharpness and
+    bilateral discharges."""
     out: dict[str, float] = {}
     for name, values in periodicity_values(ctx).items():
         out.update(zip(_NAMES[name], values.tolist()))
@@ -267,13 +309,25 @@ UNITS = {
     "discharge_interval_cv": "dimensionless",
     "envelope_peakiness": "ratio, 1-1000",
     "delta_peak_sharpness": "dB",
+    "bilateral_discharge_rate": "Hz",
+    "bilateral_discharge_rate_10s": "Hz",
+    "bilateral_discharge_fraction": "fraction, 0-1",
 }
 CONCEPTS = {
     **dict.fromkeys(DESCRIPTIONS, "periodic_discharges"),
     "delta_peak_sharpness": ("rhythmicity", "delta"),
+    **dict.fromkeys(HEAD_DESCRIPTIONS, ("periodic_discharges", "synchrony")),
 }
 FAMILY = Family(
     "periodicity",
     periodicity_features,
-    declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_REGIONS_HEAD),
+    declare(
+        {**DESCRIPTIONS, **HEAD_DESCRIPTIONS},
+        UNITS,
+        CONCEPTS,
+        {
+            **dict.fromkeys(DESCRIPTIONS, CHANNELS_REGIONS_HEAD),
+            **dict.fromkeys(HEAD_DESCRIPTIONS, HEAD),
+        },
+    ),
 )

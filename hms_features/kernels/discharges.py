@@ -328,21 +328,21 @@ def _discharge_features(
     supported_ratio: float,
     support_level: float,
     neutral_cv: float,
+    mask: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Discharge rate (Hz) over the ``seconds`` of each channel row of ``env`` (the first
     ``len(base)``), over the ``seconds_10s`` of samples ``b0:b1``, and the interval CV, with
     the thresholds ``threshold_ratio * base`` and, where ``support`` reaches
     ``support_level``, ``supported_ratio * base`` (:func:`detect_discharges`,
-    :func:`discharge_statistics`, computed as there)."""
+    :func:`discharge_statistics`, computed as there). The discharges are marked in ``mask``
+    (``len(base)`` rows of ``env``'s length, all False on entry; or no rows: not marked)."""
     n_ch = base.size
     thr = np.empty(n_ch)
     weak = np.empty(n_ch)
     for i in range(n_ch):
         thr[i] = threshold_ratio * base[i]
         weak[i] = supported_ratio * base[i]
-    sums = _discharges(
-        env, thr, weak, support, support_level, w, b0, b1, np.zeros((0, 0), dtype=np.bool_)
-    )
+    sums = _discharges(env, thr, weak, support, support_level, w, b0, b1, mask)
     return _rates_and_cv(sums, seconds, seconds_10s, neutral_cv)
 
 
@@ -428,3 +428,91 @@ def peakiness(e: np.ndarray, percentile: float = 99.0, max_ratio: float = 1000.0
     """
     high, median = np.percentile(e, [percentile, 50.0], axis=1)
     return peakiness_ratio(high, median, max_ratio)
+
+
+def running_max(x: np.ndarray, half_width: int) -> np.ndarray:
+    """Running maximum of each row over ``+/- half_width`` samples (edges: the samples there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> running_max(np.array([[0, 0, 3, 0, 0, 0, 1]]), 1)
+    array([[0, 3, 3, 3, 0, 1, 1]])
+    """
+    out = np.array(x, copy=True)
+    for shift in range(1, max(0, int(half_width)) + 1):
+        np.maximum(out[:, shift:], x[:, :-shift], out=out[:, shift:])
+        np.maximum(out[:, :-shift], x[:, shift:], out=out[:, :-shift])
+    return out
+
+
+def bilateral_discharges(
+    mask: np.ndarray,
+    left: Sequence[int],
+    right: Sequence[int],
+    fs: float,
+    min_channels: int = 4,
+    tolerance_s: float = 0.04,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Discharge events seen on both hemispheres at once, and all events, on a grid of ``fs`` Hz.
+
+    A channel takes part in an event at time ``t`` when it has a discharge within
+    ``+/- tolerance_s``. An **event** starts where at least ``min_channels`` channels of one
+    hemisphere (``left`` or ``right`` rows of ``mask``) take part; it is **bilateral** where at
+    least ``min_channels`` of each do. Generalized periodic discharges are bilateral and
+    synchronous; lateralized ones (and background fluctuations, which are not synchronous over
+    several channels) make few bilateral events.
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (n_channels, n)
+        Discharges per channel (:func:`detect_discharges`).
+    left, right : sequence of int
+        Rows of the two hemispheres' channels.
+    fs : float
+        Rate of the grid, Hz.
+    min_channels : int
+        Channels of a hemisphere an event needs (default 4: half the 8 channels of the
+        double banana's two chains on a side).
+    tolerance_s : float
+        Half-width of each channel's coincidence window, s (default 40 ms; channels whose
+        discharges are up to 80 ms apart overlap: a generalized discharge reaches the back of
+        the head up to ~0.1 s after the front).
+
+    Returns
+    -------
+    bilateral, events : ndarray of bool, shape (n,)
+        The first sample of each bilateral event, and of each event (bilateral or not).
+
+    References
+    ----------
+    ACNS critical-care EEG terminology (Hirsch et al. 2021, J. Clin. Neurophysiol. 38: 1-29):
+    "generalized" means bilateral, bisynchronous and symmetric; "lateralized", unilateral or
+    bilateral but clearly asymmetric.
+
+    Examples
+    --------
+    Four channels a side at 50 Hz, events needing 3 of them: a discharge on all eight at
+    sample 50 (the right side 40 ms later), one on three left channels only at sample 150, and
+    a lone one on one right channel at sample 250:
+
+    >>> import numpy as np
+    >>> mask = np.zeros((8, 300), dtype=bool)
+    >>> mask[:4, 50] = True
+    >>> mask[4:, 52] = True
+    >>> mask[:3, 150] = True
+    >>> mask[5, 250] = True
+    >>> bilateral, events = bilateral_discharges(mask, range(4), range(4, 8), 50.0, 3)
+    >>> np.flatnonzero(bilateral), np.flatnonzero(events)
+    (array([50]), array([ 48, 148]))
+    """
+    h = max(0, int(round(tolerance_s * fs)))
+    near = running_max(np.asarray(mask, dtype=np.uint8), h)
+    n_left = near[list(left)].sum(axis=0)
+    n_right = near[list(right)].sum(axis=0)
+    on_left, on_right = n_left >= min_channels, n_right >= min_channels
+
+    def starts(x: np.ndarray) -> np.ndarray:
+        return x & ~np.concatenate([[False], x[:-1]])
+
+    return starts(on_left & on_right), starts(on_left | on_right)

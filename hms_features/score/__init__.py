@@ -3,7 +3,7 @@
 ``hms score RECORDING --model-dir M --out DIR`` (:func:`~hms_features.score.run.score_recording`)
 reads a recording with :mod:`hms_features.data.recording`, cuts it into 50-s windows whose
 labelled central 10 s tile it every ``step`` seconds, computes for each window the 10-minute
-regional spectrogram from the recording itself and the same 1,488 features as ``hms predict``,
+regional spectrogram from the recording itself and the same 1,491 features as ``hms predict``,
 and scores them with the trained model. Modules:
 
 - :mod:`~hms_features.score.windows`: where the windows are (and what a short recording gets);

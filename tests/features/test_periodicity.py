@@ -377,6 +377,70 @@ def test_detector_is_quiet_on_synthetic_background() -> None:
     assert rate < 0.25  # Hz per channel, against ~1 Hz of periodic discharges
 
 
+def _bilateral_reference(mask, left, right, fs, k, tol_s):
+    """Sample by sample: how many channels of each side have a discharge within +/- tol."""
+    h = int(round(tol_s * fs))
+    n = mask.shape[1]
+    on = np.zeros((2, n), dtype=bool)
+    for t in range(n):
+        near = mask[:, max(0, t - h) : t + h + 1].any(axis=1)
+        on[:, t] = near[list(left)].sum() >= k, near[list(right)].sum() >= k
+    bilateral, either = on[0] & on[1], on[0] | on[1]
+    first = np.r_[True, np.zeros(n - 1, dtype=bool)]
+    return (
+        bilateral & (first | ~np.r_[False, bilateral[:-1]]),
+        either & (first | ~np.r_[False, either[:-1]]),
+    )
+
+
+@pytest.mark.parametrize("k, tol_s", [(1, 0.0), (2, 0.04), (4, 0.04), (3, 0.1)])
+def test_bilateral_discharges_match_the_sample_by_sample_rule(k: int, tol_s: float) -> None:
+    rng = np.random.default_rng(k)
+    mask = rng.random((18, 600)) < 0.08
+    left, right = pe.HEMISPHERES
+    got = kdis.bilateral_discharges(mask, left, right, 50.0, k, tol_s)
+    want = _bilateral_reference(mask, left, right, 50.0, k, tol_s)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert want[0].sum() > 0 and want[1].sum() > 0  # the case is not empty
+
+
+def _bilateral_features(cls: int, n_windows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bilateral discharge rate (Hz) and fraction of synthetic pure windows, and the rate of
+    the generator's GPD discharges in each."""
+    from hms_features.synth.dataset import EEG_CLASS_PRIOR
+    from hms_features.synth.recording import build_recording, draw_patient
+    from hms_features.synth.states import GPD, draw_state
+
+    out, true_rate = [], []
+    for i in range(n_windows):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cls, i)))
+        rec = build_recording(
+            rng, draw_patient(rng, EEG_CLASS_PRIOR), draw_state(rng, cls, 1.0, 0.0),
+            0.0, 50.0, 25.0, 25.0,
+        )  # fmt: skip
+        v = pe.periodicity_values(WindowContext.from_raw(rec.render(0, 10000, FS, rng)))
+        out.append((v["bilateral_discharge_rate"][0], v["bilateral_discharge_fraction"][0]))
+        ev = rec.discharge_events(0.0, 50.0).get(GPD)
+        true_rate.append(0.0 if ev is None else ev.times.size / 50.0)
+    return np.array(out), np.array(true_rate)
+
+
+def test_bilateral_discharges_tell_generalized_from_lateralized() -> None:
+    """On the generator's pure windows: GPD's discharges are counted as bilateral (most of
+    them, and most of the events), LPD's are not, and the background makes none."""
+    from hms_features.constants import CLASSES
+
+    gpd, true_rate = _bilateral_features(CLASSES.index("GPD"), 5, seed=1)
+    assert np.all(gpd[:, 1] >= 0.7)  # share of events seen on both sides
+    assert np.median(gpd[:, 0] / true_rate) >= 0.75  # most GPD discharges counted
+    assert np.all(gpd[:, 0] <= true_rate * 1.1)  # and not more
+    lpd, _ = _bilateral_features(CLASSES.index("LPD"), 5, seed=1)
+    assert np.median(lpd[:, 1]) <= 0.2
+    other, _ = _bilateral_features(CLASSES.index("Other"), 5, seed=1)
+    assert np.median(other[:, 0]) <= 0.02 and np.all(other[:, 0] <= 0.1)  # GPD: 0.5-2 Hz
+
+
 def _delta_peak_sharpness_reference(freqs, psd, band=(0.5, 4.0), flank_hz=(1.0, 2.5)):
     """delta_peak_sharpness as first written, in numpy."""
     in_band = (freqs >= band[0]) & (freqs < band[1])
@@ -447,6 +511,11 @@ def test_kernel_defaults_are_the_family_constants() -> None:
     assert (peak["percentile"], peak["max_ratio"]) == (pe.PEAKINESS_PERCENTILE, pe.PEAKINESS_MAX)
     assert defaults(kdis.peakiness_ratio)["max_ratio"] == pe.PEAKINESS_MAX
     assert defaults(kspec.delta_peak_sharpness)["flank_hz"] == pe.SHARPNESS_FLANK_HZ
+    bil = defaults(kdis.bilateral_discharges)
+    assert (bil["min_channels"], bil["tolerance_s"]) == (
+        pe.BILATERAL_CHANNELS,
+        pe.BILATERAL_TOLERANCE_S,
+    )
 
 
 def test_family_equals_its_building_blocks() -> None:
@@ -480,6 +549,10 @@ def test_family_equals_its_building_blocks() -> None:
         "envelope_peakiness": kdis.peakiness_ratio(high, median),
         "delta_peak_sharpness": kspec.delta_peak_sharpness(freqs, pe._with_sources(psd)),
     }
+    bilateral, events = kdis.bilateral_discharges(mask, *pe.HEMISPHERES, 50.0)
+    expected["bilateral_discharge_rate"] = np.array([bilateral.sum() / 50.0])
+    expected["bilateral_discharge_rate_10s"] = np.array([bilateral[1000:1500].sum() / 10.0])
+    expected["bilateral_discharge_fraction"] = np.array([bilateral.sum() / max(events.sum(), 1)])
     assert list(got) == list(expected)
     for name, values in expected.items():
         np.testing.assert_array_equal(got[name], values, err_msg=name)
@@ -502,11 +575,12 @@ def test_flat_window_gives_neutral_values() -> None:
     assert np.all(v["envelope_acf_peak"] == 0) and np.all(v["envelope_acf_lag"] == 0)
     assert np.all(v["discharge_rate"] == 0) and np.all(v["discharge_interval_cv"] == 1)
     assert np.all(v["envelope_peakiness"] == 1) and np.all(v["delta_peak_sharpness"] == 0)
+    assert v["bilateral_discharge_rate"][0] == 0 and v["bilateral_discharge_fraction"][0] == 0
 
 
 def test_every_feature_is_described_and_named_by_source() -> None:
     out = pe.periodicity_features(WindowContext.from_raw(edge_windows()["normal"]))
-    assert len(out) == len(pe.DESCRIPTIONS) * (18 + 4 + 1)
+    assert len(out) == len(pe.DESCRIPTIONS) * (18 + 4 + 1) + len(pe.HEAD_DESCRIPTIONS)
     for name in out:
         assert describe(name)
     assert "Fp1-F7__discharge_rate" in out and "global__envelope_acf_lag" in out
