@@ -69,16 +69,16 @@ def test_undeclared_model_columns_form_their_own_group() -> None:
 
 def test_lateralization_names_its_side_from_the_leading_signed_index() -> None:
     names = ["LL-RL__delta_asymmetry", "global__bsi", "LP-RP__theta_asymmetry", "LL__std"]
-    result = _result(names, seed=4, n_rows=3)
+    result = _result(names, seed=4, n_rows=4)
     result.values[:] = 0.0
     result.values[:, :, 0] = 0.5  # the delta asymmetry moves every row most
     result.values[:, :, 2] = 0.1
     result.values[:, :, 1] = 0.9  # unsigned (BSI): says how much, not which side
-    result.data.iloc[:, 0] = [-0.4, 0.3, 0.02]
-    result.data.iloc[:, 2] = [0.9, 0.9, 0.9]
+    result.data.iloc[:, 0] = [-0.4, 0.3, 0.02, 0.2]
+    result.data.iloc[:, 2] = [0.9, 0.9, 0.9, 0.9]
     result.raw[:] = result.base_values + result.values.sum(axis=2)
     sides = []
-    for row in range(3):
+    for row in range(4):
         entry = next(
             c
             for c in cv.explanation(result, row, 0)["concepts"]
@@ -90,6 +90,7 @@ def test_lateralization_names_its_side_from_the_leading_signed_index() -> None:
         ("right", "Lateralization: more on the right"),
         ("left", "Lateralization: more on the left"),
         ("symmetric", "Lateralization: symmetric"),
+        ("left", "Lateralization: slightly more on the left"),  # 0.15-0.3
     ]
     result.values[:, :, [0, 2]] = 0.0  # no signed index moved it: no side is claimed
     entry = next(
