@@ -312,28 +312,37 @@ def test_chain_support_is_the_chain_mean_of_normalised_envelopes() -> None:
             np.testing.assert_allclose(got[k], expected)
 
 
-def _synthetic_detection(cls: int, n_windows: int, seed: int) -> tuple[int, int, int, float]:
-    """Matched, true and detected discharges (within 0.1 s, on the channels of the class's
-    field: LPD its hemisphere, GPD all) over seeded synthetic windows of a pure ``cls``, and
-    the mean detection rate (Hz) per channel off those channels."""
-    from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
+def _pure_windows(cls: int, n_windows: int, seed: int):
+    """Seeded synthetic 50-s windows of a pure ``cls`` (no secondary class, no drift): yields
+    each recording's plan (its true discharges) and its context."""
     from hms_features.synth.dataset import EEG_CLASS_PRIOR
     from hms_features.synth.recording import build_recording, draw_patient
-    from hms_features.synth.scalp import INDEX, XY
-    from hms_features.synth.states import LPD, draw_state
+    from hms_features.synth.states import draw_state
 
-    anode = np.array([INDEX[a] for a, _ in BIPOLAR_PAIRS])
-    cathode = np.array([INDEX[b] for _, b in BIPOLAR_PAIRS])
-    hemispheres = ([*REGIONS["LL"], *REGIONS["LP"]], [*REGIONS["RL"], *REGIONS["RP"]])
-    hits = n_true = n_det = 0
-    off = []
     for i in range(n_windows):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cls, i)))
         rec = build_recording(
             rng, draw_patient(rng, EEG_CLASS_PRIOR), draw_state(rng, cls, 1.0, 0.0),
             0.0, 50.0, 25.0, 25.0,
         )  # fmt: skip
-        mask, env_fs = pe.channel_discharges(WindowContext.from_raw(rec.render(0, 10000, FS, rng)))
+        yield rec, WindowContext.from_raw(rec.render(0, 10000, FS, rng))
+
+
+def _synthetic_detection(cls: int, n_windows: int, seed: int) -> tuple[int, int, int, float]:
+    """Matched, true and detected discharges (within 0.1 s, on the channels of the class's
+    field: LPD its hemisphere, GPD all) over seeded synthetic windows of a pure ``cls``, and
+    the mean detection rate (Hz) per channel off those channels."""
+    from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
+    from hms_features.synth.scalp import INDEX, XY
+    from hms_features.synth.states import LPD
+
+    anode = np.array([INDEX[a] for a, _ in BIPOLAR_PAIRS])
+    cathode = np.array([INDEX[b] for _, b in BIPOLAR_PAIRS])
+    hemispheres = ([*REGIONS["LL"], *REGIONS["LP"]], [*REGIONS["RL"], *REGIONS["RP"]])
+    hits = n_true = n_det = 0
+    off = []
+    for rec, ctx in _pure_windows(cls, n_windows, seed):
+        mask, env_fs = pe.channel_discharges(ctx)
         truth = {}
         for c, ev in rec.discharge_events(0.5, 49.5).items():
             if c == LPD:
@@ -408,18 +417,11 @@ def test_bilateral_discharges_match_the_sample_by_sample_rule(k: int, tol_s: flo
 def _bilateral_features(cls: int, n_windows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Bilateral discharge rate (Hz) and fraction of synthetic pure windows, and the rate of
     the generator's GPD discharges in each."""
-    from hms_features.synth.dataset import EEG_CLASS_PRIOR
-    from hms_features.synth.recording import build_recording, draw_patient
-    from hms_features.synth.states import GPD, draw_state
+    from hms_features.synth.states import GPD
 
     out, true_rate = [], []
-    for i in range(n_windows):
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(cls, i)))
-        rec = build_recording(
-            rng, draw_patient(rng, EEG_CLASS_PRIOR), draw_state(rng, cls, 1.0, 0.0),
-            0.0, 50.0, 25.0, 25.0,
-        )  # fmt: skip
-        v = pe.periodicity_values(WindowContext.from_raw(rec.render(0, 10000, FS, rng)))
+    for rec, ctx in _pure_windows(cls, n_windows, seed):
+        v = pe.periodicity_values(ctx)
         out.append((v["bilateral_discharge_rate"][0], v["bilateral_discharge_fraction"][0]))
         ev = rec.discharge_events(0.0, 50.0).get(GPD)
         true_rate.append(0.0 if ev is None else ev.times.size / 50.0)
