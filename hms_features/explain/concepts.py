@@ -27,8 +27,8 @@ from hms_features.features.concepts import concept_description, concept_groups, 
 
 #: Group of the model columns that no feature declaration knows.
 OTHER: str = "other"
-#: A signed left-right index, (L-R)/(L+R), beyond this in size names a side: generalized
-#: patterns stay under 0.15 in published IIIC examples (HMS.md) ...
+#: Left-right asymmetry, |L-R|/(L+R), from which a side is named: generalized patterns stay
+#: under 0.15 in published IIIC examples (HMS.md) ...
 SIDE_THRESHOLD: float = 0.15
 #: ... and from this size on it is a clear lateralization (LPD and LRDA: about 0.3-0.5);
 #: between the two the side is named as slight.
@@ -44,37 +44,81 @@ def _declared_groups() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _signed_asymmetries() -> frozenset[str]:
+def _asymmetry_indices() -> tuple[frozenset[str], frozenset[str]]:
+    """The lateralization features on the (L-R)/(L+R) scale: the signed indices (-1 to 1,
+    positive = more on the left) and their magnitudes (``abs_asymmetry``, 0 to 1)."""
     from hms_features.features.families import feature_table
 
     table = feature_table()
-    signed = (table["concept"] == "lateralization") & (table["unit"] == "-1 to 1")
-    return frozenset(table.loc[signed, "name"])
+    lateral = table["concept"] == "lateralization"
+    signed = lateral & (table["unit"] == "-1 to 1")
+    magnitude = lateral & table["suffix"].str.contains("abs_asymmetry")
+    return frozenset(table.loc[signed, "name"]), frozenset(table.loc[magnitude, "name"])
 
 
 def lateral_side(names: Sequence[str], values: np.ndarray, contrib: np.ndarray) -> dict | None:
-    """Which side a row's lateralization points to, read from one signed feature.
+    """How lateralized a row is, and to which side, in the asymmetry indices the model used.
 
-    Among the signed left-right indices ((L-R)/(L+R): positive = more on the left) that moved
-    the prediction, the one that moved it most gives the side: ``'left'`` or ``'right'`` when
-    its value is beyond +/-:data:`SIDE_THRESHOLD`, else ``'symmetric'``; ``degree`` is
-    ``'clear'`` from +/-:data:`CLEAR_SIDE_THRESHOLD` on, ``'slight'`` below it (and ``'none'``
-    when symmetric). Returns ``{'side', 'degree', 'feature', 'value'}``, or None when no signed
-    index contributed.
+    Over the left-right indices on the (L-R)/(L+R) scale that moved the prediction (signed
+    ones and their magnitudes, ``abs_asymmetry``), each weighted by the size of its
+    contribution: the mean magnitude ``size`` says how asymmetric the EEG is (``'symmetric'``
+    under :data:`SIDE_THRESHOLD`; ``degree`` ``'slight'`` below :data:`CLEAR_SIDE_THRESHOLD`,
+    ``'clear'`` from it on) and the mean of the signed ones, ``direction``, the side
+    (positive = ``'left'``). When no signed index moved the prediction the side is read from
+    the plain mean of the row's signed indices; with none at all it is ``'asymmetric'``.
+
+    Returns ``{'side', 'degree', 'size', 'direction', 'feature', 'value'}`` (``feature`` and
+    ``value``: the index that moved the prediction most), or None when none of these indices
+    moved it.
     """
-    signed = _signed_asymmetries()
-    idx = [i for i, n in enumerate(names) if n in signed and contrib[i] != 0.0]
-    if not idx:
+    signed, magnitude = _asymmetry_indices()
+    values = np.asarray(values, dtype=np.float64)
+    contrib = np.asarray(contrib, dtype=np.float64)
+    ok = np.isfinite(values)
+    is_signed = np.array([n in signed for n in names]) & ok
+    is_index = (is_signed | np.array([n in magnitude for n in names])) & ok
+    used = is_index & (contrib != 0.0)
+    if not used.any():
         return None
-    i = max(idx, key=lambda j: abs(contrib[j]))
-    v = float(values[i])
-    if not np.isfinite(v):
-        return None
-    side = "left" if v > SIDE_THRESHOLD else "right" if v < -SIDE_THRESHOLD else "symmetric"
-    degree = (
-        "none" if side == "symmetric" else "clear" if abs(v) >= CLEAR_SIDE_THRESHOLD else "slight"
-    )
-    return {"side": side, "degree": degree, "feature": names[i], "value": v}
+    weight = np.abs(contrib) * used
+    size = float((weight * np.abs(values)).sum() / weight.sum())
+    w_signed = weight * is_signed
+    if w_signed.sum() > 0:
+        direction = float((w_signed * values).sum() / w_signed.sum())
+    elif is_signed.any():
+        direction = float(values[is_signed].mean())
+    else:
+        direction = float("nan")
+    if size < SIDE_THRESHOLD:
+        side, degree = "symmetric", "none"
+    else:
+        degree = "clear" if size >= CLEAR_SIDE_THRESHOLD else "slight"
+        side = (
+            "asymmetric"
+            if not np.isfinite(direction) or direction == 0
+            else ("left" if direction > 0 else "right")
+        )
+    top = int(np.argmax(weight))
+    return {
+        "side": side,
+        "degree": degree,
+        "size": size,
+        "direction": direction,
+        "feature": names[top],
+        "value": float(values[top]),
+    }
+
+
+def side_text(side: dict) -> str:
+    """The label's tail for :func:`lateral_side`: ``': symmetric'``, ``': slightly more on the
+    left'``, ``': more on the right'``, or ``': (slightly) asymmetric'`` when the side is
+    unknown."""
+    if side["side"] == "symmetric":
+        return ": symmetric"
+    slight = "slightly " if side["degree"] == "slight" else ""
+    if side["side"] == "asymmetric":
+        return f": {slight}asymmetric"
+    return f": {slight or ''}more on the {side['side']}"
 
 
 def concept_of(names: Sequence[str]) -> list[str]:
@@ -203,13 +247,7 @@ def explanation(
             side = lateral_side(names, values, contrib)
             if side is not None:
                 entry["side"] = side
-                entry["label"] += (
-                    ": symmetric"
-                    if side["side"] == "symmetric"
-                    else f": more on the {side['side']}"
-                    if side["degree"] == "clear"
-                    else f": slightly more on the {side['side']}"
-                )
+                entry["label"] += side_text(side)
         entries.append(entry)
         for i in used[: max(0, int(features_per_concept))]:
             features.append(

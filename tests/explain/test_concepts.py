@@ -67,33 +67,48 @@ def test_undeclared_model_columns_form_their_own_group() -> None:
     assert cv.label("other").startswith("Other")
 
 
-def test_lateralization_names_its_side_from_the_leading_signed_index() -> None:
-    names = ["LL-RL__delta_asymmetry", "global__bsi", "LP-RP__theta_asymmetry", "LL__std"]
-    result = _result(names, seed=4, n_rows=4)
-    result.values[:] = 0.0
-    result.values[:, :, 0] = 0.5  # the delta asymmetry moves every row most
-    result.values[:, :, 2] = 0.1
-    result.values[:, :, 1] = 0.9  # unsigned (BSI): says how much, not which side
-    result.data.iloc[:, 0] = [-0.4, 0.3, 0.02, 0.2]
-    result.data.iloc[:, 2] = [0.9, 0.9, 0.9, 0.9]
-    result.raw[:] = result.base_values + result.values.sum(axis=2)
-    sides = []
-    for row in range(4):
-        entry = next(
-            c
-            for c in cv.explanation(result, row, 0)["concepts"]
-            if c["concept"] == "lateralization"
-        )
-        assert entry["side"]["feature"] == "LL-RL__delta_asymmetry"
-        sides.append((entry["side"]["side"], entry["label"]))
-    assert sides == [
-        ("right", "Lateralization: more on the right"),
-        ("left", "Lateralization: more on the left"),
-        ("symmetric", "Lateralization: symmetric"),
-        ("left", "Lateralization: slightly more on the left"),  # 0.15-0.3
+def test_lateralization_names_its_side_and_degree_from_the_indices_it_used() -> None:
+    """Size: contribution-weighted mean |index| over the signed and abs indices; side: the
+    weighted mean of the signed ones; graded by the published ranges (0.15, 0.3)."""
+    names = ["LL-RL__delta_asymmetry", "global__bsi", "LP-RP__theta_asymmetry",
+             "LL-RL__theta_abs_asymmetry", "LL__std"]  # fmt: skip
+    rows = [  # values of the three indices, and what the label must say
+        ((-0.4, -0.5, 0.45), "right", "clear", "Lateralization: more on the right"),
+        ((0.3, 0.1, 0.25), "left", "slight", "Lateralization: slightly more on the left"),
+        ((0.05, -0.02, 0.03), "symmetric", "none", "Lateralization: symmetric"),
+        # a weak signed index alone would say symmetric; the magnitude the model used says
+        # clearly lateralized, and the signed ones which side
+        ((0.1, 0.2, 0.8), "left", "clear", "Lateralization: more on the left"),
     ]
-    result.values[:, :, [0, 2]] = 0.0  # no signed index moved it: no side is claimed
+    result = _result(names, seed=4, n_rows=len(rows))
+    result.values[:] = 0.0
+    result.values[:, :, 0] = 0.5  # weights 0.5, 0.1, 0.4 for the three indices
+    result.values[:, :, 2] = 0.1
+    result.values[:, :, 3] = -0.4
+    result.values[:, :, 1] = 0.9  # unsigned BSI: another scale, not counted
+    for r, (vals, *_) in enumerate(rows):
+        result.data.iloc[r, [0, 2, 3]] = vals
+    result.raw[:] = result.base_values + result.values.sum(axis=2)
+    for r, (vals, side, degree, text) in enumerate(rows):
+        entry = next(
+            c for c in cv.explanation(result, r, 0)["concepts"] if c["concept"] == "lateralization"
+        )
+        got = entry["side"]
+        size = 0.5 * abs(vals[0]) + 0.1 * abs(vals[1]) + 0.4 * vals[2]
+        direction = (0.5 * vals[0] + 0.1 * vals[1]) / 0.6
+        assert got["size"] == pytest.approx(size) and got["direction"] == pytest.approx(direction)
+        assert (got["side"], got["degree"], entry["label"]) == (side, degree, text)
+        assert got["feature"] == "LL-RL__delta_asymmetry"  # the index that moved it most
+    # only magnitudes moved it: the side comes from the row's signed indices
+    result.values[:, :, [0, 2]] = 0.0
+    entry = next(
+        c for c in cv.explanation(result, 1)["concepts"] if c["concept"] == "lateralization"
+    )
+    assert entry["side"]["side"] == "left" and entry["side"]["direction"] == pytest.approx(0.2)
+    # no index on the (L-R)/(L+R) scale moved it: no side is claimed
+    result.values[:, :, 3] = 0.0
     entry = next(
         c for c in cv.explanation(result, 0)["concepts"] if c["concept"] == "lateralization"
     )
     assert "side" not in entry and entry["label"] == "Lateralization"
+    assert cv.side_text({"side": "asymmetric", "degree": "slight"}) == ": slightly asymmetric"
