@@ -282,13 +282,6 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     }
 
 
-#: Feature names, per suffix in the order of :data:`SOURCES`.
-_NAMES: dict[str, list[str]] = {
-    **{suffix: [f"{source}__{suffix}" for source in SOURCES] for suffix in DESCRIPTIONS},
-    **{suffix: [f"global__{suffix}"] for suffix in HEAD_DESCRIPTIONS},
-}
-
-
 def periodicity_features(ctx: WindowContext) -> dict[str, float]:
     """Envelope autocorrelation, discharge rate and regularity, peakiness, delta sharpness and
     bilateral discharges."""
@@ -331,3 +324,5 @@ FAMILY = Family(
         },
     ),
 )
+#: Feature names per suffix, in the order of their declared sources.
+_NAMES: dict[str, list[str]] = {f.suffix: f.names for f in FAMILY.features}
