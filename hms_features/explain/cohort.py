@@ -29,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.patches import Patch
 
 from hms_features.errors import HMSWarning
 from hms_features.explain import concepts as cv
@@ -360,22 +359,17 @@ def plot_concept_bar(importance: pd.Series, class_name: str, max_display: int = 
     """
     top = importance.sort_values(ascending=False, kind="stable").iloc[:max_display][::-1]
     colours = _base_colours()
-    fig = plots.new_figure(8.0, 0.34 * len(top) + 1.5)
-    ax = fig.add_subplot(111)
     bases = [_base_of(g) for g in top.index]
-    ax.barh(range(len(top)), top.to_numpy(), color=[colours[b] for b in bases])
-    ax.set_yticks(range(len(top)), [cv.label(g) for g in top.index], fontsize=8)
     shown = [b for b in [*CONCEPTS, cv.OTHER] if b in set(bases)]
-    ax.legend(
-        handles=[Patch(color=colours[b], label=CONCEPTS[b].label if b in CONCEPTS else "other")
-                 for b in shown],
-        fontsize=7, loc="lower right", frameon=False,
-    )  # fmt: skip
-    ax.set_xlabel(f"mean |summed SHAP| on the {class_name} raw score (log-odds)")
-    ax.set_title(f"{class_name}: most influential clinical concepts", fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    return plots.plot_ranked_bars(
+        top,
+        [cv.label(g) for g in top.index],
+        [colours[b] for b in bases],
+        f"mean |summed SHAP| on the {class_name} raw score (log-odds)",
+        f"{class_name}: most influential clinical concepts",
+        {CONCEPTS[b].label if b in CONCEPTS else "other": colours[b] for b in shown},
+        pad=1.5,
+    )
 
 
 def plot_concept_beeswarm(

@@ -622,6 +622,34 @@ def plot_beeswarm(
     return fig
 
 
+def plot_ranked_bars(
+    top: pd.Series,
+    labels: Sequence[str],
+    colours,
+    xlabel: str,
+    title: str,
+    legend: dict[str, object] | None = None,
+    pad: float = 1.4,
+) -> Figure:
+    """Horizontal bars of ``top`` (drawn bottom to top: pass it smallest first), one label and
+    colour per bar, a legend of ``{label: colour}`` if given, ``0.34`` inch per bar plus
+    ``pad``."""
+    fig = new_figure(8.0, 0.34 * len(top) + pad)
+    ax = fig.add_subplot(111)
+    if legend:
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=c, label=name) for name, c in legend.items()],
+                  fontsize=7, loc="lower right", frameon=False)  # fmt: skip
+    ax.barh(range(len(top)), top.to_numpy(), color=colours)
+    ax.set_yticks(range(len(top)), list(labels), fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
 def plot_importance_bar(
     importance: pd.Series, class_name: str, max_display: int = 20, families: pd.Series | None = None
 ) -> Figure:
@@ -630,27 +658,22 @@ def plot_importance_bar(
     ``families`` (feature -> family) colours the bars by feature family.
     """
     top = importance.sort_values(ascending=False).iloc[:max_display][::-1]
-    fig = new_figure(8.0, 0.34 * len(top) + 1.4)
-    ax = fig.add_subplot(111)
-    colours = "#555555"
+    colours, legend = "#555555", None
     if families is not None:
         palette = colormaps["tab10"]
         everyone = sorted(set(families.astype(str)) | {"unknown"})
         lookup = {f: palette(i % 10) for i, f in enumerate(everyone)}  # same colour everywhere
         shown = families.reindex(top.index).fillna("unknown").astype(str)
-        fams = sorted(set(shown))
         colours = [lookup[f] for f in shown]
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color=lookup[f], label=f) for f in fams], fontsize=7,
-                  loc="lower right", frameon=False)  # fmt: skip
-    ax.barh(range(len(top)), top.to_numpy(), color=colours)
-    ax.set_yticks(range(len(top)), [_short(n) for n in top.index], fontsize=8)
-    ax.set_xlabel(f"mean |SHAP| on the {class_name} raw score (log-odds)")
-    ax.set_title(f"{class_name}: most influential features", fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+        legend = {f: lookup[f] for f in sorted(set(shown))}
+    return plot_ranked_bars(
+        top,
+        [_short(n) for n in top.index],
+        colours,
+        f"mean |SHAP| on the {class_name} raw score (log-odds)",
+        f"{class_name}: most influential features",
+        legend,
+    )
 
 
 def plot_by_class(
