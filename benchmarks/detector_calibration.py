@@ -47,15 +47,14 @@ from hms_features.features.context import WindowContext
 from hms_features.features.periodicity import (
     BILATERAL_CHANNELS,
     BILATERAL_TOLERANCE_S,
-    HEMISPHERES,
     channel_discharges,
 )
 from hms_features.kernels.discharges import bilateral_discharges
-from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
+from hms_features.signal.montage import ANODES, BIPOLAR_PAIRS, CATHODES, HEMISPHERES
 from hms_features.signal.preprocess import clean_window
 from hms_features.synth.dataset import EEG_CLASS_PRIOR
 from hms_features.synth.recording import build_recording, draw_patient
-from hms_features.synth.scalp import INDEX, XY
+from hms_features.synth.scalp import XY
 from hms_features.synth.states import GPD, LPD, draw_state
 
 WINDOW_S: float = 50.0
@@ -63,10 +62,7 @@ EDGE_S: float = 0.3
 #: A drawn discharge is a true one when its amplitude is at least this fraction of its class's.
 MIN_SHARE_OF_AMPLITUDE: float = 0.3
 
-_ANODE = np.array([INDEX[a] for a, _ in BIPOLAR_PAIRS])
-_CATHODE = np.array([INDEX[b] for _, b in BIPOLAR_PAIRS])
-_LEFT = np.array([*REGIONS["LL"], *REGIONS["LP"]])
-_RIGHT = np.array([*REGIONS["RL"], *REGIONS["RP"]])
+_LEFT, _RIGHT = (np.array(h) for h in HEMISPHERES)
 
 
 def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict, np.ndarray]:
@@ -107,7 +103,7 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict, np.ndarray]:
         else:
             scored.update(range(len(BIPOLAR_PAIRS)))
         for k in range(len(BIPOLAR_PAIRS)):  # every channel: a detection there is no false one
-            lag = 0.5 * (ev.lags_s[_ANODE[k]] + ev.lags_s[_CATHODE[k]])
+            lag = 0.5 * (ev.lags_s[ANODES[k]] + ev.lags_s[CATHODES[k]])
             times = ev.times[strong] + lag
             idx = np.clip(np.round(times * FS).astype(int), 0, n - 1)
             near = np.clip(idx[:, None] + np.arange(-10, 11)[None, :], 0, n - 1)  # +/- 50 ms

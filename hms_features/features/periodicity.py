@@ -63,7 +63,12 @@ from hms_features.kernels.envelope import _analytic_spectrum, _bins_below, detec
 from hms_features.kernels.percentiles import select_percentiles
 from hms_features.kernels.spectra import delta_peak_sharpness
 from hms_features.kernels.utils import _squared_magnitude
-from hms_features.signal.montage import BIPOLAR_NAMES, REGION_AND_HEAD_MEAN, REGIONS
+from hms_features.signal.montage import (
+    BIPOLAR_NAMES,
+    HEMISPHERES,
+    REGION_AND_HEAD_MEAN,
+    REGIONS,
+)
 
 #: Envelope sampling rate and low-pass cut-off (Hz).
 ENVELOPE_FS: float = 50.0
@@ -109,10 +114,6 @@ NEUTRAL_CV: float = 1.0
 #: with a discharge within +/- BILATERAL_TOLERANCE_S (the chain support's window).
 BILATERAL_CHANNELS: int = 4
 BILATERAL_TOLERANCE_S: float = 0.04
-HEMISPHERES: tuple[tuple[int, ...], tuple[int, ...]] = (
-    (*REGIONS["LL"], *REGIONS["LP"]),
-    (*REGIONS["RL"], *REGIONS["RP"]),
-)
 
 DESCRIPTIONS = {
     "envelope_acf_peak": (

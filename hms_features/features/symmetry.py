@@ -46,6 +46,7 @@ from hms_features.kernels.asymmetry import (
 from hms_features.kernels.spectra import band_powers
 from hms_features.signal.montage import (
     BIPOLAR_PAIRS,
+    HEMISPHERES,
     MIRROR_PAIRS,
     REGION_MEAN,
     REGION_PAIRS,
@@ -65,7 +66,7 @@ INVOLVED_REFERENCE_PERCENTILE: float = 90.0
 
 #: The 16 chain channels (LL, RL, LP, RP) and which of them are on the left.
 CHAIN_CHANNELS: np.ndarray = np.array([i for idx in REGIONS.values() for i in idx])
-LEFT_CHANNELS: np.ndarray = np.array(REGIONS["LL"] + REGIONS["LP"])
+LEFT_CHANNELS: np.ndarray = np.array(HEMISPHERES[0])
 RIGHT_CHANNELS: np.ndarray = np.array(REGIONS["RL"] + REGIONS["RP"])
 PAIR_NAMES: tuple[str, ...] = tuple(f"{left}-{right}" for left, right in REGION_PAIRS)
 #: For each region pair, the positions (0-7) of its mirror channel pairs in MIRROR_PAIRS.

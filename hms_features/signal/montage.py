@@ -24,6 +24,11 @@ REGIONS: dict[str, tuple[int, ...]] = {
     "LP": (8, 9, 10, 11),
     "RP": (12, 13, 14, 15),
 }
+#: The bipolar channels of each hemisphere's two chains: (left LL+LP, right RL+RP).
+HEMISPHERES: tuple[tuple[int, ...], tuple[int, ...]] = (
+    REGIONS["LL"] + REGIONS["LP"],
+    REGIONS["RL"] + REGIONS["RP"],
+)
 #: Left-right region pairs: (left, right).
 REGION_PAIRS: tuple[tuple[str, str], ...] = (("LL", "RL"), ("LP", "RP"))
 #: For each left bipolar channel, the index of its mirror on the right (and vice versa).

@@ -332,13 +332,10 @@ def _synthetic_detection(cls: int, n_windows: int, seed: int) -> tuple[int, int,
     """Matched, true and detected discharges (within 0.1 s, on the channels of the class's
     field: LPD its hemisphere, GPD all) over seeded synthetic windows of a pure ``cls``, and
     the mean detection rate (Hz) per channel off those channels."""
-    from hms_features.signal.montage import BIPOLAR_PAIRS, REGIONS
-    from hms_features.synth.scalp import INDEX, XY
+    from hms_features.signal.montage import ANODES, CATHODES, HEMISPHERES
+    from hms_features.synth.scalp import XY
     from hms_features.synth.states import LPD
 
-    anode = np.array([INDEX[a] for a, _ in BIPOLAR_PAIRS])
-    cathode = np.array([INDEX[b] for _, b in BIPOLAR_PAIRS])
-    hemispheres = ([*REGIONS["LL"], *REGIONS["LP"]], [*REGIONS["RL"], *REGIONS["RP"]])
     hits = n_true = n_det = 0
     off = []
     for rec, ctx in _pure_windows(cls, n_windows, seed):
@@ -346,11 +343,11 @@ def _synthetic_detection(cls: int, n_windows: int, seed: int) -> tuple[int, int,
         truth = {}
         for c, ev in rec.discharge_events(0.5, 49.5).items():
             if c == LPD:
-                channels = hemispheres[0 if ev.field @ XY[:, 0] < 0 else 1]
+                channels = HEMISPHERES[0 if ev.field @ XY[:, 0] < 0 else 1]
             else:
                 channels = range(18)
             for k in channels:
-                truth[k] = ev.times + 0.5 * (ev.lags_s[anode[k]] + ev.lags_s[cathode[k]])
+                truth[k] = ev.times + 0.5 * (ev.lags_s[ANODES[k]] + ev.lags_s[CATHODES[k]])
         for k in range(18):
             det = np.flatnonzero(mask[k]) / env_fs
             det = det[(det >= 0.5) & (det < 49.5)]
