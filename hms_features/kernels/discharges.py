@@ -180,12 +180,7 @@ def chain_support(
     chain_mean = np.zeros_like(z)
     for chain in chains:
         chain_mean[list(chain)] = z[list(chain)].mean(axis=0)
-    h = max(0, int(round(half_width_s * fs)))
-    out = chain_mean.copy()
-    for shift in range(1, h + 1):  # running maximum over +/- h samples
-        np.maximum(out[:, shift:], chain_mean[:, :-shift], out=out[:, shift:])
-        np.maximum(out[:, :-shift], chain_mean[:, shift:], out=out[:, :-shift])
-    return out
+    return running_max(chain_mean, int(round(half_width_s * fs)))
 
 
 @numba.njit(cache=True, nogil=True)
