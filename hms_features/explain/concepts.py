@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 from hms_features.explain.shap_values import (
     FeatureQuantiles,
@@ -118,7 +117,7 @@ def side_text(side: dict) -> str:
     slight = "slightly " if side["degree"] == "slight" else ""
     if side["side"] == "asymmetric":
         return f": {slight}asymmetric"
-    return f": {slight or ''}more on the {side['side']}"
+    return f": {slight}more on the {side['side']}"
 
 
 def concept_of(names: Sequence[str]) -> list[str]:
@@ -159,10 +158,6 @@ class ConceptShap:
     groups: list[str]
     membership: np.ndarray
     n_features: np.ndarray
-
-    def for_class(self, k: int, index: pd.Index | None = None) -> pd.DataFrame:
-        """Rows x groups of class ``k``."""
-        return pd.DataFrame(self.values[:, k, :], index=index, columns=self.groups)
 
 
 def concept_membership(names: Sequence[str]) -> tuple[list[str], np.ndarray]:
