@@ -103,8 +103,8 @@ def window(seed: int, cls: int, i: int) -> tuple[np.ndarray, dict, np.ndarray]:
         else:
             scored.update(range(len(BIPOLAR_PAIRS)))
         for k in range(len(BIPOLAR_PAIRS)):  # every channel: a detection there is no false one
-            lag = 0.5 * (ev.lags_s[ANODES[k]] + ev.lags_s[CATHODES[k]])
-            times = ev.times[strong] + lag
+            lag = 0.5 * (ev.lags_s[:, ANODES[k]] + ev.lags_s[:, CATHODES[k]])
+            times = (ev.times + lag)[strong]
             idx = np.clip(np.round(times * FS).astype(int), 0, n - 1)
             near = np.clip(idx[:, None] + np.arange(-10, 11)[None, :], 0, n - 1)  # +/- 50 ms
             truth.setdefault(int(k), []).append(times)

@@ -380,9 +380,10 @@ def test_discharge_events_are_the_drawn_discharges() -> None:
     np.testing.assert_allclose(ev.amplitude, rec.amplitude[GPD] * rec.gpd.amplitudes[
         (rec.gpd.times >= 5.0) & (rec.gpd.times < 55.0)])  # fmt: skip
     alone = replace(rec, seizures=None)._patterns(np.arange(60 * FS) / FS, 0.0, 60 * FS, FS)
-    front = int(np.argmax(ev.field * (ev.lags_s == 0)))  # the strongest undelayed electrode
-    for t, amp in zip(ev.times, ev.amplitude, strict=True):
-        i = int(round(t * FS))
+    assert ev.lags_s.shape == (ev.times.size, 19)
+    front = int(np.argmax(ev.field))  # the strongest electrode, seeing each event at its lag
+    for t, amp, lag in zip(ev.times, ev.amplitude, ev.lags_s[:, front], strict=True):
+        i = int(round((t + lag) * FS))
         seg = alone[front, i - 20 : i + 21]
         assert int(np.argmin(seg)) in (19, 20, 21)  # the main negative peak, +/- 5 ms
         assert -seg.min() == pytest.approx(amp * ev.field[front], rel=0.35)

@@ -15,8 +15,9 @@ here instead of from a single :class:`~hms_features.synth.states.ClassState`:
   :data:`PEAK_SHARE` over the first :data:`RAMP_SECONDS` of its episode and back over the
   last, so that onsets and offsets are gradual, as in real EEG; the rest of the mixture is
   "Other".
-- **Seizures**: exactly one evolving seizure per seizure episode (frequency, amplitude and
-  field evolve as in the Kaggle-style generator), with post-ictal suppression after it.
+- **Seizures**: exactly one seizure per seizure episode, generalized or focal and evolving as
+  in the Kaggle-style generator (:func:`~hms_features.synth.recording.draw_seizures`), with
+  post-ictal suppression after it.
 
 The ground truth is the list of episodes (BIDS ``events.tsv``: ``onset``, ``duration``,
 ``trial_type`` = class name), also written into the EDF as EDF+ annotations.
@@ -38,14 +39,14 @@ import pandas as pd
 
 from hms_features.constants import CLASSES, EEG_CHANNELS
 from hms_features.synth.recording import (
-    PATTERN_AMPLITUDE,
     Recording,
     Seizures,
     _background,
     _discharges,
-    _lateral_focus,
     _rhythm,
     draw_patient,
+    draw_seizures,
+    pattern_amplitudes,
 )
 from hms_features.synth.states import OTHER, SEIZURE
 
@@ -121,27 +122,12 @@ def episode_mixture(grid: np.ndarray, episodes: list[Episode]) -> np.ndarray:
 
 
 def _seizures(rng: np.random.Generator, patient, episodes: list[Episode]) -> Seizures | None:
-    """One evolving seizure per seizure episode (the Kaggle generator's parameter ranges)."""
+    """One seizure per seizure episode (the Kaggle generator's kinds and parameter ranges)."""
     eps = [ep for ep in episodes if ep.cls == SEIZURE]
-    n = len(eps)
-    if n == 0:
+    if not eps:
         return None
-    slowing_down = rng.random(n) < 0.75
-    f_start = np.where(slowing_down, rng.uniform(5.0, 10.0, n), rng.uniform(3.0, 5.0, n))
-    f_end = np.where(slowing_down, rng.uniform(2.5, 4.0, n), f_start + rng.uniform(2.0, 4.0, n))
-    return Seizures(
-        onset=np.array([ep.onset for ep in eps]),
-        duration=np.array([ep.duration for ep in eps]),
-        f_start=f_start,
-        f_end=f_end,
-        spikiness=rng.uniform(0.1, 0.9, n),
-        focus=np.array([_lateral_focus(rng, patient) for _ in range(n)]),
-        width_start=rng.uniform(0.25, 0.4, n),
-        width_end=rng.uniform(0.7, 1.1, n),
-        spread=rng.uniform(0.3, 0.9, n),
-        suppression=rng.uniform(0.3, 0.7, n),
-        recovery=rng.uniform(5.0, 20.0, n),
-    )
+    onsets = np.array([ep.onset for ep in eps])
+    return draw_seizures(rng, patient, onsets, np.array([ep.duration for ep in eps]))
 
 
 def build_continuous(seed: int, seconds: float) -> tuple[Recording, list[Episode]]:
@@ -159,12 +145,7 @@ def build_continuous(seed: int, seconds: float) -> tuple[Recording, list[Episode
     episodes = plan_episodes(rng, seconds)
     grid = np.arange(-2.0, np.ceil(seconds) + 3.0)
     mixture = episode_mixture(grid, episodes)
-    amplitude = np.array(
-        [
-            PATTERN_AMPLITUDE[c] * patient.pattern_gain * np.exp(rng.normal(0.0, 0.15))
-            for c in range(len(CLASSES) - 1)
-        ]
-    )
+    amplitude = pattern_amplitudes(rng, patient, spread=0.15)
     t0, t1 = grid[0], grid[-1]
     rec = Recording(
         start=0.0,

@@ -12,6 +12,8 @@ order; the EKG is (n_samples,).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from hms_features.synth.scalp import INDEX, N_SCALP, XY, gaussian_field
@@ -61,16 +63,20 @@ def background_psd(
     delta_level: np.ndarray,
     alpha_freq: float,
     alpha_level: np.ndarray,
+    beta_freq: float = 18.0,
+    beta_level: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """PSD of the cortical background sources (uV^2/Hz), one row per source.
 
     ``S_j(f) = level_j * (1 Hz / max(f, 0.4))^slope * L(f)
     + delta_j * exp(-ln(f / 0.6 Hz)^2 / (2 * 0.5^2))
-    + alpha_j * exp(-(f - f_alpha)^2 / (2 * (0.6 Hz)^2))``
+    + alpha_j * exp(-(f - f_alpha)^2 / (2 * (0.6 Hz)^2))
+    + beta_j * exp(-(f - f_beta)^2 / (2 * (3 Hz)^2))``
 
     a 1/f^slope ("pink") spectrum, a polymorphic-delta bump around 0.6 Hz (slowing of the
-    critically ill) and a narrow alpha peak; ``L(f) = 1 / (1 + (f / 95 Hz)^8)`` is the
-    amplifier's anti-alias roll-off.
+    critically ill), a narrow alpha peak and a broad beta bump (sedative drugs, a less
+    encephalopathic record); ``L(f) = 1 / (1 + (f / 95 Hz)^8)`` is the amplifier's anti-alias
+    roll-off.
     """
     f = np.maximum(freqs, 0.4)
     pink = f ** (-slope) / (1.0 + (freqs / ANTI_ALIAS_HZ) ** 8)
@@ -78,7 +84,14 @@ def background_psd(
         -(np.log(np.maximum(freqs, 1e-3) / DELTA_PEAK_HZ) ** 2) / (2 * DELTA_LOG_WIDTH**2)
     )
     alpha = np.exp(-((freqs - alpha_freq) ** 2) / (2 * 0.6**2))
-    return level[:, None] * pink + delta_level[:, None] * bump + alpha_level[:, None] * alpha
+    beta = np.exp(-((freqs - beta_freq) ** 2) / (2 * 3.0**2))
+    beta_level = np.broadcast_to(np.asarray(beta_level, dtype=float), level.shape)
+    return (
+        level[:, None] * pink
+        + delta_level[:, None] * bump
+        + alpha_level[:, None] * alpha
+        + beta_level[:, None] * beta
+    )
 
 
 def drift_psd(freqs: np.ndarray, drift_uv: np.ndarray) -> np.ndarray:
@@ -218,6 +231,18 @@ def discharge_template(
     return wave / np.abs(wave).max(), int(round(0.3 * fs))
 
 
+def polyphasic_template(fs: float, sharp_ms: float) -> tuple[np.ndarray, int]:
+    """The extra phases that make a discharge polyphasic: a positive then a negative deflection
+    after the main peak (at 0.6 and 1.3 sharp widths, relative sizes 0.6 and 0.5), added to
+    :func:`discharge_template` with a per-discharge weight. Same span and ``zero`` as it."""
+    span = (-0.3, 0.6)
+    s = sharp_ms / 4000.0
+    wave = 0.6 * gaussian_pulse(fs, 2.4 * s, 0.8 * s, span) - 0.5 * gaussian_pulse(
+        fs, 5.2 * s, 1.0 * s, span
+    )
+    return wave, int(round(0.3 * fs))
+
+
 def blink_template(fs: float, width_s: float) -> tuple[np.ndarray, int]:
     """An eye blink at the frontal poles: a positive monophasic wave (SD ``width_s``)."""
     return gaussian_pulse(fs, 0.0, width_s, (-0.6, 0.6)), int(round(0.6 * fs))
@@ -243,6 +268,53 @@ def integrate_phase(grid_t0: float, freq_grid: np.ndarray, t: np.ndarray) -> np.
     return 2.0 * np.pi * (cum[k] + f0 * frac + 0.5 * (f1 - f0) * frac**2)
 
 
+@dataclass(frozen=True)
+class Modulation:
+    """A smooth random function of time in closed form: ``sum_k a_k sin(2 pi nu_k t + theta_k)``.
+
+    Closed form, so any segment of a recording renders the same values at any sampling rate
+    (no state carried between segments). Drawn by :func:`draw_modulation`.
+    """
+
+    freqs: np.ndarray
+    amps: np.ndarray
+    phases: np.ndarray
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        """Values at times ``t`` (seconds), same shape as ``t``."""
+        t = np.asarray(t, dtype=float)
+        arg = 2 * np.pi * self.freqs[:, None] * t.reshape(1, -1) + self.phases[:, None]
+        return (self.amps[:, None] * np.sin(arg)).sum(axis=0).reshape(t.shape)
+
+    def rate(self, t: np.ndarray) -> np.ndarray:
+        """Derivative divided by 2 pi at ``t``: the frequency change (Hz) this phase term adds."""
+        t = np.asarray(t, dtype=float)
+        arg = 2 * np.pi * self.freqs[:, None] * t.reshape(1, -1) + self.phases[:, None]
+        return (self.amps[:, None] * self.freqs[:, None] * np.cos(arg)).sum(axis=0).reshape(t.shape)
+
+
+def draw_modulation(
+    rng: np.random.Generator,
+    band: tuple[float, float],
+    rms: float = 1.0,
+    n: int = 5,
+    rate_rms: float | None = None,
+) -> Modulation:
+    """``n`` sinusoids with frequencies drawn log-uniformly in ``band`` (Hz) and random phases.
+
+    Amplitudes are equal and give the sum an RMS of ``rms``; with ``rate_rms`` (Hz) instead,
+    the amplitudes are ``a_k ~ 1 / nu_k`` so that the sum's derivative over 2 pi has that RMS
+    (a phase jitter whose frequency deviation is ``rate_rms``).
+    """
+    freqs = np.exp(rng.uniform(np.log(band[0]), np.log(band[1]), n))
+    phases = rng.uniform(0.0, 2 * np.pi, n)
+    if rate_rms is None:
+        amps = np.full(n, rms * np.sqrt(2.0 / n))
+    else:
+        amps = rate_rms * np.sqrt(2.0 / n) / freqs
+    return Modulation(freqs, amps, phases)
+
+
 def spike_wave(
     phase: np.ndarray, spikiness: float, freq: np.ndarray | float, spike_s: float = 0.02
 ) -> np.ndarray:
@@ -251,12 +323,12 @@ def spike_wave(
     ``w = (1 - m) cos(phase) - 1.4 m s(phase)`` with ``s`` a von Mises pulse
     ``exp(kappa (cos(phase - 0.35 pi) - 1))`` (mean removed), ``m = spikiness`` in [0, 1]:
     0 gives a sinusoid, 1 a spike followed by a slow wave. The pulse lasts ``spike_s`` (SD,
-    seconds) whatever the rhythm's frequency ``freq`` (Hz, scalar or per sample):
-    ``kappa = 1 / (2 pi freq spike_s)^2``, limited to 1-30, so fast rhythms are rounder and no
-    spike is sharper than a real one (~20 ms), whatever the sampling rate.
+    seconds; a spike 20-70 ms wide at its base has an SD of about 5-17 ms) whatever the
+    rhythm's frequency ``freq`` (Hz, scalar or per sample): ``kappa = 1 / (2 pi freq
+    spike_s)^2``, limited to 1-300, so fast rhythms are rounder.
     """
     m = float(np.clip(spikiness, 0.0, 1.0))
-    kappa = np.clip(1.0 / (2 * np.pi * np.asarray(freq, dtype=float) * spike_s) ** 2, 1.0, 30.0)
+    kappa = np.clip(1.0 / (2 * np.pi * np.asarray(freq, dtype=float) * spike_s) ** 2, 1.0, 300.0)
     pulse = np.exp(kappa * (np.cos(phase - 0.35 * np.pi) - 1.0))
     pulse_mean = np.i0(kappa) * np.exp(-kappa)
     return (1.0 - m) * np.cos(phase) - m * 1.4 * (pulse - pulse_mean)
@@ -284,16 +356,25 @@ def add_blinks(
 
 
 def add_muscle(
-    x: np.ndarray, rng: np.random.Generator, t0: float, fs: float, rate: float
+    x: np.ndarray,
+    rng: np.random.Generator,
+    t0: float,
+    fs: float,
+    rate: float,
+    sustained: float = 0.0,
 ) -> np.ndarray:
-    """Add muscle bursts (rate per second): 20-70 Hz noise at temporal electrodes, in place.
+    """Add muscle bursts (rate per second): 20-70 Hz noise over a few electrodes, in place.
 
-    Each burst lasts 0.5-4 s with a Hann envelope, 10-40 uV RMS at the centre of its field
-    (left, right or both temporalis muscles), independent noise on each electrode. The noise
-    of all bursts is cut from one 8-s band-limited noise block (at random starts).
+    A burst is brief (0.5-4 s, Hann envelope, 5-25 uV RMS at the centre of its field) or, with
+    probability ``sustained``, sustained (5-50 s, flat top with 0.5-s ramps, 7-50 uV RMS, i.e.
+    about 20-150 uV peak to peak), as in a tense or chewing ICU patient. Its field is one or
+    both temporalis muscles, or a focal spot over 1-4 electrodes (frontalis, a scalp muscle
+    under one electrode). Independent noise on each electrode, cut from one 8-s band-limited
+    block (tiled: the block is periodic).
     """
     n = x.shape[1]
-    starts = poisson_times(rng, t0 - 2.0, t0 + n / fs, rate)
+    lead = 50.0 if sustained > 0 else 4.0
+    starts = poisson_times(rng, t0 - lead, t0 + n / fs, rate)
     if starts.size == 0:
         return x
     block_n = int(8 * fs)
@@ -303,37 +384,125 @@ def add_muscle(
         return x
     block = colored_noise(rng, np.broadcast_to(band, (N_SCALP, band.size)), block_n, fs)
     block /= max(float(block.std()), 1e-12)
-    centers = [(-0.95, 0.25), (0.95, 0.25)]
-    fields = [gaussian_field(c, 0.35) for c in centers]
-    fields.append(fields[0] + fields[1])
+    temporal = [gaussian_field(c, 0.35) for c in [(-0.95, 0.25), (0.95, 0.25)]]
     for start in starts:
-        m = int(rng.uniform(0.5, 4.0) * fs)
+        long = rng.random() < sustained
+        seconds = rng.uniform(5.0, 50.0) if long else rng.uniform(0.5, 4.0)
+        m = max(int(seconds * fs), 2)
         i0 = int(round((start - t0) * fs))
         lo, hi = max(i0, 0), min(i0 + m, n)
-        side = int(rng.integers(3))
-        offset = int(rng.integers(0, block_n - m + 1))
-        env = (np.hanning(m) * rng.uniform(5.0, 25.0))[lo - i0 : hi - i0]
+        kind = int(rng.integers(4))
+        if kind < 2:
+            fld = temporal[kind]
+        elif kind == 2:
+            fld = temporal[0] + temporal[1]
+        else:
+            fld = gaussian_field(XY[rng.integers(N_SCALP)], rng.uniform(0.15, 0.3))
+        if long:
+            ramp = np.minimum(1.0, np.minimum(np.arange(m), np.arange(m)[::-1]) / (0.5 * fs))
+            env_full = ramp * np.exp(rng.uniform(np.log(7.0), np.log(50.0)))
+        else:
+            env_full = np.hanning(m) * rng.uniform(5.0, 25.0)
+        offset = int(rng.integers(0, block_n))
         if hi <= lo:
             continue
-        burst = block[:, offset + lo - i0 : offset + hi - i0] * env[None, :]
-        x[:, lo:hi] += (fields[side][:, None] * burst).astype(x.dtype)
+        cols = (offset + np.arange(lo - i0, hi - i0)) % block_n
+        burst = block[:, cols] * env_full[lo - i0 : hi - i0][None, :]
+        x[:, lo:hi] += (fld[:, None] * burst).astype(x.dtype)
     return x
 
 
 def add_pops(
-    x: np.ndarray, rng: np.random.Generator, t0: float, fs: float, rate: float
+    x: np.ndarray,
+    rng: np.random.Generator,
+    t0: float,
+    fs: float,
+    rate: float,
+    electrodes: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Add electrode pops (rate per second): one electrode jumps 50-800 uV, decays; in place."""
+    """Add electrode pops (rate per second): one electrode jumps 50-800 uV, decays; in place.
+
+    ``electrodes`` restricts the pops to a few bad electrodes (a loose contact pops again and
+    again); by default any electrode.
+    """
     n = x.shape[1]
     times = poisson_times(rng, t0 - 1.0, t0 + n / fs, rate)
     t = t0 + np.arange(n) / fs
+    pool = np.arange(N_SCALP) if electrodes is None or len(electrodes) == 0 else electrodes
     for tp in times:
-        e = rng.integers(N_SCALP)
+        e = pool[rng.integers(len(pool))]
         amp = rng.uniform(50.0, 800.0) * rng.choice([-1.0, 1.0])
         tau = rng.uniform(0.1, 0.8)
         after = t >= tp
         x[e, after] += amp * np.exp(-(t[after] - tp) / tau)
     return x
+
+
+def add_movement(
+    x: np.ndarray, rng: np.random.Generator, t0: float, fs: float, rate: float
+) -> np.ndarray:
+    """Add movement artifacts (rate per second), in place: 1-5 s of large irregular 0.3-3 Hz
+    swings (50-300 uV peak) over 1-4 neighbouring electrodes (a head turn, nursing care)."""
+    n = x.shape[1]
+    starts = poisson_times(rng, t0 - 5.0, t0 + n / fs, rate)
+    for start in starts:
+        m = int(rng.uniform(1.0, 5.0) * fs)
+        i0 = int(round((start - t0) * fs))
+        lo, hi = max(i0, 0), min(i0 + m, n)
+        if hi <= lo:
+            continue
+        freqs = np.fft.rfftfreq(m, 1.0 / fs)
+        band = ((freqs >= 0.3) & (freqs <= 3.0)).astype(float)[None, :]
+        swing = colored_noise(rng, band, m, fs)[0] * np.hanning(m)
+        swing *= rng.uniform(50.0, 300.0) / max(float(np.abs(swing).max()), 1e-12)
+        fld = gaussian_field(XY[rng.integers(N_SCALP)], rng.uniform(0.15, 0.3))
+        x[:, lo:hi] += (fld[:, None] * swing[None, lo - i0 : hi - i0]).astype(x.dtype)
+    return x
+
+
+@dataclass(frozen=True)
+class Interference:
+    """Device interference over some electrodes (an infusion pump, a ventilator, a bed).
+
+    A perfectly regular train of brief biphasic pulses (``rate`` Hz, ``pulse_uv`` peak; a
+    mimic of periodic discharges, but with no variation at all) and/or a continuous
+    high-frequency hum (``hum_hz`` 25-45 Hz, ``hum_uv`` amplitude), on ``field`` (19,).
+    Closed form in time, so every segment of a recording renders the same interference.
+    """
+
+    rate: float
+    phase: float
+    pulse_uv: float
+    hum_hz: float
+    hum_uv: float
+    field: np.ndarray
+
+    def render(self, t: np.ndarray, fs: float) -> np.ndarray:
+        """The interference at times ``t`` (seconds), (19, len(t)), microvolts."""
+        out = np.zeros(t.size)
+        if self.pulse_uv > 0:
+            # distance to the nearest pulse, in seconds; a 10-ms biphasic pulse
+            cyc = (t * self.rate + self.phase) % 1.0
+            d = (np.minimum(cyc, 1.0 - cyc) * np.sign(0.5 - cyc)) / self.rate
+            w = max(0.005, 1.0 / fs)
+            out += self.pulse_uv * (d / w) * np.exp(0.5 - 0.5 * (d / w) ** 2)
+        if self.hum_uv > 0 and fs > 2 * self.hum_hz:
+            out += self.hum_uv * np.sin(2 * np.pi * self.hum_hz * t + self.phase)
+        return self.field[:, None] * out[None, :]
+
+
+def draw_interference(rng: np.random.Generator) -> Interference:
+    """A device interference over 2-6 electrodes (see :class:`Interference`)."""
+    pulse = rng.random() < 0.6
+    hum = (not pulse) or rng.random() < 0.3
+    return Interference(
+        rate=float(rng.uniform(0.5, 3.0)),
+        phase=float(rng.uniform(0.0, 1.0)),
+        pulse_uv=float(rng.uniform(10.0, 60.0)) if pulse else 0.0,
+        hum_hz=float(rng.uniform(25.0, 45.0)),
+        hum_uv=float(rng.uniform(3.0, 20.0)) if hum else 0.0,
+        field=gaussian_field(XY[rng.integers(N_SCALP)], rng.uniform(0.2, 0.45)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

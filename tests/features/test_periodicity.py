@@ -347,7 +347,7 @@ def _synthetic_detection(cls: int, n_windows: int, seed: int) -> tuple[int, int,
             else:
                 channels = range(18)
             for k in channels:
-                truth[k] = ev.times + 0.5 * (ev.lags_s[ANODES[k]] + ev.lags_s[CATHODES[k]])
+                truth[k] = ev.times + 0.5 * (ev.lags_s[:, ANODES[k]] + ev.lags_s[:, CATHODES[k]])
         for k in range(18):
             det = np.flatnonzero(mask[k]) / env_fs
             det = det[(det >= 0.5) & (det < 49.5)]
@@ -370,9 +370,11 @@ def test_detector_finds_the_synthetic_discharges(name: str) -> None:
     hits, n_true, n_det, _ = _synthetic_detection(CLASSES.index(name), 6, seed=0)
     assert n_true > 300
     assert hits / n_det >= 0.9  # precision
-    # recall (0.36-0.50 before the 1.5-Hz envelope and chain support; some drawn discharges
-    # are invisible on some channels)
-    assert hits / n_true >= 0.7
+    # recall (0.36-0.50 before the 1.5-Hz envelope and chain support). Since the generator
+    # draws patients' amplitudes log-normally, broad polyphasic complexes and a weak reflection
+    # of LPD, more drawn discharges are invisible on some channels: recall of all 0.63-0.76,
+    # of those 3x above the channel's background 0.96-0.97 (benchmarks/detector_calibration.py)
+    assert hits / n_true >= 0.55
 
 
 def test_detector_is_quiet_on_synthetic_background() -> None:
@@ -431,11 +433,16 @@ def test_bilateral_discharges_tell_generalized_from_lateralized() -> None:
     from hms_features.constants import CLASSES
 
     gpd, true_rate = _bilateral_features(CLASSES.index("GPD"), 5, seed=1)
-    assert np.all(gpd[:, 1] >= 0.7)  # share of events seen on both sides
-    assert np.median(gpd[:, 0] / true_rate) >= 0.75  # most GPD discharges counted
+    # share of events seen on both sides; the generator's GPD have 10-50 ms of timing jitter
+    # between the hemispheres and uneven fields, so a weak window loses some
+    assert np.median(gpd[:, 1]) >= 0.7 and np.all(gpd[:, 1] >= 0.3)
+    # most GPD discharges counted (0.70 here: two of the five windows are faint, 0.2-0.4)
+    assert np.median(gpd[:, 0] / true_rate) >= 0.6
     assert np.all(gpd[:, 0] <= true_rate * 1.1)  # and not more
     lpd, _ = _bilateral_features(CLASSES.index("LPD"), 5, seed=1)
-    assert np.median(lpd[:, 1]) <= 0.2
+    # LPD carry a weaker reflection (0.2-0.4) over the other hemisphere, which the detector
+    # sometimes sees: their share is lower than GPD's, not zero
+    assert np.median(lpd[:, 1]) <= 0.4 and np.median(lpd[:, 1]) <= np.median(gpd[:, 1]) - 0.3
     other, _ = _bilateral_features(CLASSES.index("Other"), 5, seed=1)
     assert np.median(other[:, 0]) <= 0.02 and np.all(other[:, 0] <= 0.1)  # GPD: 0.5-2 Hz
 
