@@ -284,10 +284,14 @@ def _slots() -> list[tuple[str, int]]:
 def draw_eeg(
     ax,
     eeg: np.ndarray,
-    ekg: np.ndarray,
+    ekg: np.ndarray | None,
     missing: np.ndarray | None = None,
     fs: float = FS,
     spacing: float | None = None,
+    *,
+    clip_spacings: float | None = CLIP_SPACINGS,
+    scale_bar_uv: float | None = None,
+    ekg_gain: float | None = None,
 ) -> dict[str, float]:
     """Stacked traces of 18 bipolar channels and the EKG, 1-s grid, scale bar.
 
@@ -301,8 +305,15 @@ def draw_eeg(
     missing : ndarray of bool (n,), optional
         Shaded grey where the data were missing (interpolated).
     spacing : float, optional
-        Microvolts between channel baselines (default :func:`choose_spacing`); the scale bar
-        is one spacing high and 1 s wide.
+        Microvolts between channel baselines (default :func:`choose_spacing`).
+    clip_spacings : float, optional
+        Traces are cut at this many spacings from their baseline (default
+        :data:`CLIP_SPACINGS`; None: not cut, traces overlap as in the competition's figures).
+    scale_bar_uv : float, optional
+        Height of the scale bar, microvolts (default one spacing); it is 1 s wide.
+    ekg_gain : float, optional
+        Factor applied to the median-removed EKG (default: 1, or less so that its 1-99%
+        range fits in 0.9 spacing). ``ekg`` None leaves its row empty.
 
     Returns
     -------
@@ -317,16 +328,18 @@ def draw_eeg(
     slots = _slots()
     n_slots = slots[-1][1] + 1
     base = {name: (n_slots - 1 - slot) * s for name, slot in slots}
-    lim = CLIP_SPACINGS * s
+    lim = np.inf if clip_spacings is None else clip_spacings * s
     clipped = np.abs(eeg) > lim
     for i, name in enumerate(BIPOLAR_NAMES):
         ax.plot(t, base[name] + np.clip(eeg[i], -lim, lim), color="black", lw=0.6)
-    k = np.asarray(ekg, dtype=np.float64)
-    k = k - np.median(k)
-    p1, p99 = np.percentile(k, [1, 99]) if k.size else (0.0, 0.0)
-    ekg_range = max(float(p99 - p1), 1e-6)
-    ekg_gain = min(1.0, 0.9 * s / ekg_range)
-    ax.plot(t, base["EKG"] + np.clip(k * ekg_gain, -lim, lim), color="#d62728", lw=0.6)
+    k = np.zeros(0) if ekg is None else np.asarray(ekg, dtype=np.float64)
+    k = k - np.median(k) if k.size else k
+    if ekg_gain is None:
+        p1, p99 = np.percentile(k, [1, 99]) if k.size else (0.0, 0.0)
+        ekg_range = max(float(p99 - p1), 1e-6)
+        ekg_gain = min(1.0, 0.9 * s / ekg_range)
+    if k.size:
+        ax.plot(t, base["EKG"] + np.clip(k * ekg_gain, -lim, lim), color="#d62728", lw=0.6)
     if missing is not None and np.any(missing):
         m = np.asarray(missing, dtype=bool)
         edges = np.flatnonzero(np.diff(np.r_[0, m.astype(int), 0]))
@@ -344,10 +357,11 @@ def draw_eeg(
     ticks = np.arange(np.ceil(t[0]), np.floor(t_end + 1e-9) + 1)
     ax.set_xticks(ticks, [f"{x:+.0f}" if x else "0" for x in ticks], fontsize=8)
     ax.set_xlabel("time from the centre of the labelled 10 s (seconds)", fontsize=9)
-    # scale bar: one spacing high, 1 s wide, bottom right
+    # scale bar: scale_bar_uv (default one spacing) high, 1 s wide, bottom right
+    bar = float(scale_bar_uv or s)
     x0, y0 = t[-1] - 1.6, -2.2 * s
-    ax.plot([x0, x0, x0 + 1.0], [y0 + s, y0, y0], color="#1f3fbf", lw=1.5)
-    ax.text(x0 - 0.05, y0 + s / 2, f"{s:g} \u00b5V", ha="right", va="center", fontsize=8,
+    ax.plot([x0, x0, x0 + 1.0], [y0 + bar, y0, y0], color="#1f3fbf", lw=1.5)
+    ax.text(x0 - 0.05, y0 + bar / 2, f"{bar:g} \u00b5V", ha="right", va="center", fontsize=8,
             color="#1f3fbf")  # fmt: skip
     ax.text(x0 + 0.5, y0 - 0.15 * s, "1 s", ha="center", va="top", fontsize=8, color="#1f3fbf")
     ax.spines[["top", "right", "left"]].set_visible(False)
@@ -357,6 +371,56 @@ def draw_eeg(
         "ekg_bar_uv": s / ekg_gain,
         "clipped_fraction": float(clipped.mean()) if clipped.size else 0.0,
     }
+
+
+#: The competition's example figures: 120 uV between channel rows, a 100 uV scale bar.
+FIGURE_SPACING_UV: float = 120.0
+FIGURE_SCALE_BAR_UV: float = 100.0
+#: The figures draw the EKG z-scored, at this fraction of a row per standard deviation.
+FIGURE_EKG_ROWS_PER_SD: float = 0.2
+
+
+def plot_figure_window(
+    eeg: np.ndarray,
+    ekg: np.ndarray | None = None,
+    title: str | None = None,
+    fs: float = FS,
+    size: tuple[float, float] = (6.4, 6.0),
+) -> Figure:
+    """A 10-s double-banana window in the layout of the competition's example figures.
+
+    Top to bottom the chains LL, RL, LP, RP, then Fz-Cz, Cz-Pz and the EKG, with a blank row
+    between the groups (24 rows, :func:`draw_eeg`); :data:`FIGURE_SPACING_UV` (120 uV) between
+    rows, traces not cut (they overlap as in the figures), 1-s dashed grid, a 100 uV / 1 s scale
+    bar, time -5 to 5 s from the window's centre. The EKG (any unit) is z-scored and drawn at
+    0.2 row per SD, as the figures do.
+
+    Parameters
+    ----------
+    eeg : ndarray (18, n)
+        Filtered bipolar EEG, microvolts, in :data:`~hms_features.signal.montage.BIPOLAR_NAMES`
+        order (the figures' order).
+    ekg : ndarray (n,), optional
+        The EKG in any unit (z-scored here); None leaves its row empty.
+    title : str, optional
+    size : (float, float)
+        Inches.
+    """
+    gain = None
+    if ekg is not None:
+        sd = float(np.std(ekg))
+        gain = FIGURE_EKG_ROWS_PER_SD * FIGURE_SPACING_UV / sd if sd > 0 else 0.0
+    fig = new_figure(*size)
+    ax = fig.add_subplot(111)
+    draw_eeg(
+        ax, eeg, ekg, None, fs, FIGURE_SPACING_UV,
+        clip_spacings=None, scale_bar_uv=FIGURE_SCALE_BAR_UV, ekg_gain=gain,
+    )  # fmt: skip
+    ax.set_xlabel("time (s)", fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.subplots_adjust(left=0.13, right=0.98, top=0.94, bottom=0.08)
+    return fig
 
 
 def eeg_caption(info: dict[str, float]) -> str:
@@ -747,6 +811,7 @@ __all__ = [
     "plot_beeswarm",
     "plot_eeg",
     "plot_family_heatmap",
+    "plot_figure_window",
     "plot_importance_bar",
     "plot_probabilities",
     "plot_review",
