@@ -109,9 +109,10 @@ def discharge_periodicity(
 ) -> float:
     """Height of the largest autocorrelation peak of the line-length envelope at 0.4-3.5 s.
 
-    The strongest bipolar channel's absolute first difference is smoothed over 50 ms and its
-    autocorrelation searched for a peak between 0.4 and 3.5 s: periodic discharges give a
-    clear peak (~0.3-0.8), continuous background or rhythmic delta a low one.
+    The strongest bipolar channel's absolute first difference is smoothed over 50 ms, its
+    trend over 4 s removed (a burst of muscle or movement lasting seconds is not periodic),
+    and its autocorrelation searched for a peak between 0.4 and 3.5 s: periodic discharges
+    give a clear peak (~0.3-0.8), continuous background or rhythmic delta a low one.
     """
     b = bipolar(np.asarray(eeg, dtype=np.float64))
     b = sps.sosfiltfilt(sps.butter(4, [0.5, 40.0], btype="bandpass", fs=fs, output="sos"), b)
@@ -119,7 +120,10 @@ def discharge_periodicity(
     ch = int(np.argmax(ll.mean(axis=1)))
     k = int(0.05 * fs)
     env = np.convolve(ll[ch], np.ones(k) / k, mode="same")
-    env = env - env.mean()
+    m = int(4.0 * fs)
+    env = env - np.convolve(np.pad(env, m // 2, mode="reflect"), np.ones(m) / m, mode="same")[
+        m // 2 : m // 2 + env.size
+    ]
     spec = np.fft.rfft(env, 2 * env.size)
     ac = np.fft.irfft(np.abs(spec) ** 2)[: env.size]
     ac /= max(ac[0], 1e-20)
