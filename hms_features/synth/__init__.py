@@ -11,7 +11,8 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
 - :mod:`~hms_features.synth.dataset`: files, faults, parallel generation (the demo structure);
 - :mod:`~hms_features.synth.kaggle`: the real training set's label structure at any size;
 - :mod:`~hms_features.synth.presets`: named sizes (``demo``, ``kaggle``, ``kaggle-small``);
-- :mod:`~hms_features.synth.realism`: statistics to compare with the genuine EEG.
+- :mod:`~hms_features.synth.realism`: statistics to compare with the genuine EEG, and the
+  realism benchmark against the 20 genuine example figures.
 """
 
 from hms_features.synth.dataset import FaultRates, SynthSummary, generate_dataset, simulate_labels

@@ -1,7 +1,17 @@
-"""Statistics that compare a synthetic EEG with the genuine files (HMS.md, "What real EEG ...").
+"""Statistics that compare a synthetic EEG with the genuine EEG, and the realism benchmark.
 
-All computed on the 18 double-banana channels of a raw referential window (microvolts, 200 Hz),
-as the reference table in ``HMS.md`` was: Welch PSD with 2-s Hann segments, 50% overlap.
+The first functions (:func:`eeg_statistics`, :func:`region_band_power`, :func:`asymmetry`,
+:func:`band_share`, :func:`discharge_periodicity`) measure raw referential windows as the
+reference table in ``HMS.md`` ("What real EEG ... looks like") did: the 18 double-banana
+channels, Welch PSD with 2-s Hann segments, 50% overlap.
+
+The realism benchmark (``benchmarks/realism.py``) compares the central 10 s of a synthetic data
+set's label windows with the competition's 20 genuine example figures
+(:func:`load_figures`), both filtered alike (:data:`FIGURE_FILTER`): a fixed list of window
+statistics (:data:`STATISTICS`, :func:`window_statistics`), per class the genuine median
+against the synthetic median and p5-p95 and the share of genuine values outside the synthetic
+1-99% range (:func:`compare`), a classifier two-sample test (:func:`c2st_auc`), and a page
+with the windows drawn in the figures' layout (:func:`realism_page`).
 """
 
 from __future__ import annotations
