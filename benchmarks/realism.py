@@ -49,8 +49,15 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
     figures = rl.load_figures(args.figures_dir)
     fig_classes = figures.classes()
     synthetic = rl.synthetic_windows(
-        data_dir, args.min_votes, args.max_per_class, args.seed_choice, args.n_jobs
+        data_dir,
+        args.min_votes,
+        args.max_per_class,
+        args.seed_choice,
+        args.n_jobs,
+        min_per_class=args.min_per_class,
     )
+    topped = synthetic.labels.loc[synthetic.labels["topped_up"], "cls"].value_counts()
+    topped_up = {CLASSES[int(c)]: int(k) for c, k in topped.items()}
     if len(synthetic.labels) == 0:
         raise SystemExit(f"no synthetic window with >= {args.min_votes} votes in {data_dir}")
     genuine_stats = rl.statistics_table(figures.eeg)
@@ -68,6 +75,11 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
         f"realism: {len(figures.names)} genuine figures vs {len(synthetic.labels)} synthetic "
         f"windows (>= {args.min_votes} votes) of {data_dir}"
     )
+    if topped_up:
+        print(
+            f"topped up to {args.min_per_class} with the rows of most votes below "
+            f"{args.min_votes}: {topped_up}"
+        )
     header = (
         f"{'class':8} {'statistic':19} {'genuine':>9} {'synth med':>10} {'synth p5-p95':>21} "
         f"{'outside':>8}"
@@ -134,6 +146,7 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
         "n_genuine": len(figures.names),
         "n_synthetic": len(synthetic.labels),
         "per_class": per_class,
+        "topped_up": topped_up,
         "page": str(page),
     }
 
@@ -149,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-votes", type=int, default=10, help="rows with >= this many votes (10)")
     p.add_argument(
         "--max-per-class", type=int, default=200, help="synthetic windows per class at most (200)"
+    )
+    p.add_argument(
+        "--min-per-class",
+        type=int,
+        default=30,
+        help="a class with fewer high-vote windows is topped up with its rows of most votes (30)",
     )
     p.add_argument("--examples", type=int, default=3, help="synthetic windows per class drawn (3)")
     p.add_argument("--c2st-repeats", type=int, default=10, help="C2ST CV repeats (10 x 5-fold)")
@@ -174,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "min_votes": args.min_votes,
             "max_per_class": args.max_per_class,
+            "min_per_class": args.min_per_class,
             "c2st_repeats": args.c2st_repeats,
             "seed_choice": args.seed_choice,
             "seconds": round(time.perf_counter() - t0, 1),

@@ -51,18 +51,18 @@ GAMMA: float = 0.75
 #: Median full amplitude (uV, peak of the referential field) of each pattern, classes 0-4.
 PATTERN_AMPLITUDE: dict[int, float] = {
     SEIZURE: 200.0,
-    LPD: 160.0,
+    LPD: 130.0,
     GPD: 150.0,
     LRDA: 110.0,
     GRDA: 110.0,
 }
 #: Exponent of the patient's background amplitude in the pattern amplitudes: high-voltage
 #: records have larger patterns, but less than proportionally.
-PATTERN_AMPLITUDE_EXPONENT: float = 0.6
+PATTERN_AMPLITUDE_EXPONENT: float = 0.75
 #: Chance that a seizure is generalized (bilateral from onset) rather than focal and evolving.
 P_GENERALIZED_SEIZURE: float = 0.7
 #: Peak amplitude (uV, referential) of a generalized seizure relative to PATTERN_AMPLITUDE.
-GENERALIZED_SEIZURE_GAIN: float = 1.0
+GENERALIZED_SEIZURE_GAIN: float = 1.3
 #: Peak of the slowing (delta) bump relative to BACKGROUND_LEVEL, at slowing = 1.
 DELTA_GAIN: float = 15.0
 #: Reference level of the 1/f background (uV^2/Hz at 1 Hz), before the patient's scale.
@@ -137,7 +137,7 @@ def draw_patient(rng: np.random.Generator, class_prior: np.ndarray) -> PatientTr
     slowing = float(rng.beta(3.0, 1.6))
     return PatientTraits(
         # log-normal: median bipolar std from under 10 uV (low-voltage) to well over 100 uV
-        amplitude=float(np.exp(np.clip(rng.normal(0.1, 0.55), -1.6, 2.3))),
+        amplitude=float(np.exp(np.clip(rng.normal(0.0, 0.7), -2.0, 2.6))),
         slope=float(rng.uniform(0.9, 1.5)),
         slowing=slowing,
         alpha_freq=float(rng.uniform(7.0, 12.0)),
@@ -224,10 +224,13 @@ class Rhythm:
     jitter: Modulation  # phase jitter: cycle-to-cycle variation of the period
     envelope: Modulation  # log-amplitude: waxing and waning over seconds
     field: np.ndarray
+    side_jitter: Modulation  # phase of the right hemisphere minus the left (radians)
 
-    def wave(self, grid_t0: float, t: np.ndarray) -> np.ndarray:
-        """Unit-scale waveform at times ``t``: fundamental plus harmonics, jittered, modulated."""
+    def wave(self, grid_t0: float, t: np.ndarray, side: float = 0.5) -> np.ndarray:
+        """Unit-scale waveform at times ``t``: fundamental plus harmonics, jittered, modulated;
+        ``side`` 0 (left hemisphere) to 1 (right) shifts the phase by ``side_jitter``."""
         phase = sg.integrate_phase(grid_t0, self.freq, t) + self.jitter(t)
+        phase = phase + (side - 0.5) * self.side_jitter(t)
         drift = self.harmonic_drift(t)
         w = np.cos(phase)
         for k, (h, psi) in enumerate(zip(self.harmonics, self.harmonic_phase, strict=True)):
@@ -439,9 +442,10 @@ class Recording:
         for cls, proc in ((LRDA, self.lrda), (GRDA, self.grda)):
             if proc is None:
                 continue
-            fields.append(proc.field)
-            wave = proc.wave(self.grid[0], t)
-            signals.append(wave * self.amplitude[cls] * self._share(cls, t) ** GAMMA)
+            scale = self.amplitude[cls] * self._share(cls, t) ** GAMMA
+            for shift in np.unique(_SIDE_SHIFT):  # the hemispheres drift in and out of phase
+                fields.append(np.where(_SIDE_SHIFT == shift, proc.field, 0.0))
+                signals.append(proc.wave(self.grid[0], t, shift) * scale)
         out = np.zeros((N_SCALP, n), dtype=np.float32)
         if fields:
             out += np.asarray(fields, dtype=np.float32).T @ np.asarray(signals, dtype=np.float32)
@@ -638,9 +642,9 @@ def _discharges(
     return Discharges(
         times=times,
         amplitudes=amps,
-        sharp_ms=float(rng.uniform(60.0, 160.0) if lateral else rng.uniform(80.0, 200.0)),
+        sharp_ms=float(rng.uniform(70.0, 180.0) if lateral else rng.uniform(100.0, 250.0)),
         triphasic=float(triphasic),
-        slow_ms=float(rng.uniform(150.0, 350.0)),
+        slow_ms=float(rng.uniform(150.0, 350.0) if lateral else rng.uniform(200.0, 400.0)),
         field=fld,
         max_lag_s=float(lag),
         rate=float(rate),
@@ -669,6 +673,7 @@ def _rhythm(rng: np.random.Generator, lateral: bool, p: PatientTraits, n_grid: i
         jitter=sg.draw_modulation(rng, (0.2, 1.0), rate_rms=rng.uniform(0.05, 0.15) * f0),
         envelope=sg.draw_modulation(rng, (0.05, 0.4), rms=rng.uniform(0.2, 0.45)),
         field=fld,
+        side_jitter=sg.draw_modulation(rng, (0.05, 0.5), rms=rng.uniform(0.3, 1.2)),
     )
 
 
@@ -694,7 +699,7 @@ def draw_seizures(
     slowing_down = rng.random(n) < 0.75
     f_start = np.where(slowing_down, rng.uniform(5.0, 10.0, n), rng.uniform(3.0, 5.0, n))
     f_end = np.where(slowing_down, rng.uniform(2.5, 4.0, n), f_start + rng.uniform(2.0, 4.0, n))
-    g_start = rng.uniform(2.0, 3.5, n)
+    g_start = rng.triangular(2.0, 2.3, 3.5, n)
     g_end = np.clip(g_start + rng.uniform(-0.9, 0.4, n) * durations / 50.0, 1.5, 4.0)
     focus = np.array([_lateral_focus(rng, p) for _ in range(n)]).reshape(n, 2)
     fields = np.array([multifocal_field(rng) for _ in range(n)]).reshape(n, N_SCALP)
