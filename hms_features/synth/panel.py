@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from hms_features.constants import CLASSES
 
@@ -35,6 +36,22 @@ LARGE_PANEL_P = (
 )
 #: Chance that an EEG is reviewed by a large panel, by its primary class (CLASSES order).
 P_LARGE_PANEL: np.ndarray = np.array([0.07, 0.49, 0.49, 0.49, 0.49, 0.49])
+
+#: The IIIC study's pairwise table (HMS.md, "How experts disagree"): for a random pair of
+#: raters on one segment, P(second says column | first says row), CLASSES order both ways.
+#: The target of the rater model below, and of :func:`pairwise_agreement` on its votes.
+IIIC_PAIRWISE: np.ndarray = 0.01 * np.array(
+    [
+        [28.2, 12.8, 43.1, 5.2, 3.2, 7.4],
+        [4.6, 62.1, 7.1, 9.5, 2.0, 14.7],
+        [12.9, 5.9, 66.1, 0.6, 4.1, 10.3],
+        [2.7, 13.4, 1.1, 48.2, 8.2, 26.4],
+        [1.7, 3.0, 7.6, 8.8, 47.8, 31.1],
+        [2.4, 13.1, 11.0, 16.6, 18.3, 38.6],
+    ]
+)
+#: The IIIC study's median share of the votes held by the majority class, by that class.
+IIIC_MAJORITY_SHARE: np.ndarray = np.array([0.55, 0.73, 0.67, 0.58, 0.62, 0.58])
 
 _EPS = 0.03
 _SHARED_NOISE = 0.25
@@ -135,3 +152,68 @@ def cast_votes(
 def consensus(votes: np.ndarray) -> np.ndarray:
     """Index of the class with most votes per row (ties: the first in CLASSES order)."""
     return np.argmax(np.atleast_2d(votes), axis=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# how a panel disagrees, measured as the IIIC study measured it
+
+
+def pairwise_agreement(votes: np.ndarray) -> pd.DataFrame:
+    """P(a second rater says column | a first rater says row), over ordered pairs of raters.
+
+    Every row (one window, ``v_c`` votes for class ``c``, ``n = sum_c v_c >= 2``) contributes
+    each ordered pair of two distinct raters once: ``v_i v_j`` pairs to cell ``(i, j)`` for
+    ``i != j`` and ``v_i (v_i - 1)`` to the diagonal. The pair counts are summed over rows and
+    each row of the 6x6 table is normalised to sum to 1 (the table of HMS.md, "How experts
+    disagree", from the IIIC study). Rows with fewer than 2 votes carry no pair.
+
+    Parameters
+    ----------
+    votes : ndarray of int, shape (n_windows, 6)
+        Vote counts in :data:`~hms_features.constants.CLASSES` order.
+
+    Returns
+    -------
+    DataFrame, 6 x 6
+        Index "first says", columns "second says", both CLASSES; a class no pair starts from
+        has a row of NaN.
+
+    Examples
+    --------
+    >>> t = pairwise_agreement(np.array([[2, 0, 1, 0, 0, 0]]))
+    >>> t.loc["Seizure", ["Seizure", "GPD"]].tolist(), t.loc["GPD", ["Seizure", "GPD"]].tolist()
+    ([0.5, 0.5], [1.0, 0.0])
+    """
+    v = np.atleast_2d(np.asarray(votes, dtype=float))
+    pairs = v.T @ v - np.diag(v.sum(axis=0))  # sum over rows of v v^T - diag(v)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table = pairs / pairs.sum(axis=1, keepdims=True)
+    return pd.DataFrame(table, index=list(CLASSES), columns=list(CLASSES))
+
+
+def majority_share(votes: np.ndarray) -> pd.Series:
+    """Median share of the votes held by the consensus class, per consensus class.
+
+    ``share = max_c v_c / sum_c v_c`` of each row, grouped by :func:`consensus`; NaN for a
+    class that is nobody's consensus.
+
+    Examples
+    --------
+    >>> majority_share(np.array([[3, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 1]])).iloc[:2].tolist()
+    [0.625, nan]
+    """
+    v = np.atleast_2d(np.asarray(votes, dtype=float))
+    share = v.max(axis=1) / v.sum(axis=1)
+    return (
+        pd.Series(share)
+        .groupby(consensus(v))
+        .median()
+        .reindex(range(len(CLASSES)))
+        .set_axis(list(CLASSES))
+    )
+
+
+def unanimous_fraction(votes: np.ndarray) -> float:
+    """Fraction of rows whose votes all go to one class."""
+    v = np.atleast_2d(np.asarray(votes))
+    return float((v.max(axis=1) == v.sum(axis=1)).mean())
