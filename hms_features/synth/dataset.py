@@ -67,8 +67,10 @@ CENTER_SHIFT_S: int = 275
 TARGET_CLASS_SHARE: np.ndarray = np.array([0.20, 0.14, 0.16, 0.16, 0.18, 0.17])
 #: Chance of each primary class for an EEG, calibrated so that the consensus of the label
 #: rows lands near TARGET_CLASS_SHARE (seizure EEGs have more rows; mixtures and raters move
-#: some rows to a neighbouring class).
-EEG_CLASS_PRIOR: np.ndarray = np.array([0.24, 0.11, 0.15, 0.18, 0.19, 0.13])
+#: some rows to a neighbouring class: seizures to GPD and LPD, GRDA and LRDA to Other, Other to
+#: LPD, so those primaries are rarer than their consensus). Re-derive it with
+#: ``benchmarks/label_calibration.py --structure demo`` whenever the raters or mixtures change.
+EEG_CLASS_PRIOR: np.ndarray = np.array([0.30, 0.07, 0.09, 0.20, 0.26, 0.08])
 #: Chance that an EEG's primary class is its patient's favourite.
 P_FAVOURITE: float = 0.6
 #: Number of EEGs per patient (1-6) and number of label rows per EEG (1-10).
