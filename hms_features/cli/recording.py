@@ -82,9 +82,10 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
         "--step",
-        type=positive_float,
+        type=score_step,
         default=10.0,
-        help="seconds between windows (10: the scored 10 s tile the recording; 2 as SPaRCNet)",
+        help="seconds between windows, at most 10 (10: the scored 10 s tile the recording; "
+        "2 as SPaRCNet)",
     )
     p.add_argument("--start", type=float, default=None, help="first second to score")
     p.add_argument("--end", type=float, default=None, help="last second to score")
@@ -92,8 +93,28 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-page", action="store_true", help="skip the HTML page (timeline and events only)"
     )
+    p.add_argument(
+        "--unit",
+        choices=("uV", "mV", "V"),
+        default=None,
+        help="read the file's numbers in this unit, whatever its header declares (a file whose "
+        "header says uV but holds volts: --unit V); default: the header's",
+    )
     add_quiet(p)
     p.set_defaults(func=run_score)
+
+
+def score_step(text: str) -> float:
+    """``--step``: seconds, more than one sample and at most one scored segment (10 s)."""
+    from hms_features.errors import UsageError
+    from hms_features.score.windows import check_step
+
+    try:
+        return check_step(float(text))
+    except ValueError as exc:
+        if isinstance(exc, UsageError):
+            raise argparse.ArgumentTypeError(str(exc).removeprefix("--step ")) from None
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -110,6 +131,7 @@ def run_score(args: argparse.Namespace) -> int:
         n_jobs=args.n_jobs,
         page=not args.no_page,
         progress=not args.quiet,
+        unit=args.unit,
     )
     print(result.format())
     return 0
