@@ -34,6 +34,12 @@ def _add_synth_recording(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--fs", type=int, default=256, choices=(200, 250, 256, 500), help="sampling rate, Hz"
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out file and its events file (refused otherwise: it could "
+        "be a real recording)",
+    )
     add_quiet(p)
     p.set_defaults(func=run_synth_recording)
 
@@ -41,13 +47,19 @@ def _add_synth_recording(subparsers: argparse._SubParsersAction) -> None:
 def run_synth_recording(args: argparse.Namespace) -> int:
     """Write the recording and its events; print both paths."""
     from hms_features.data.paths import output_file
-    from hms_features.errors import UsageError
+    from hms_features.errors import OutputPathError, UsageError
     from hms_features.synth.continuous import events_path, synth_recording
 
     out = output_file(args.out, "--out", example="rec.edf")
     if out.suffix.lower() != ".edf":
         raise UsageError(f"--out {out}: give a file name ending in .edf")
-    output_file(events_path(out), "--out")
+    tsv = output_file(events_path(out), "--out")
+    existing = [p for p in (out, tsv) if p.exists()]
+    if existing and not args.overwrite:
+        raise OutputPathError(
+            f"--out {out}: {' and '.join(str(p) for p in existing)} already exist(s); choose a "
+            "new file name or pass --overwrite to replace them"
+        )
     if args.minutes * 60 < 1:
         raise UsageError(f"--minutes {args.minutes:g} is less than one second")
     edf, tsv, events = synth_recording(out, args.minutes, seed=args.seed, fs=float(args.fs))
