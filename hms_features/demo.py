@@ -29,6 +29,26 @@ def _genuine_samples() -> Path | None:
     return here if (here / "test.csv").is_file() else None
 
 
+#: Marks a folder written by the demo, which a later demo may replace.
+MARKER: str = ".hms-demo"
+
+
+def _claim(out: Path) -> bool:
+    """The demo's output folder: new, empty, or one an earlier demo wrote (marked with
+    :data:`MARKER`), whose generated files a new run replaces (``make demo`` twice works).
+    Any other non-empty folder is refused. Returns True when an earlier demo's files are
+    there."""
+    earlier = (out / MARKER).is_file()
+    if out.is_dir() and any(out.iterdir()) and not earlier:
+        raise SystemExit(
+            f"demo: {out} exists, is not empty and was not written by the demo; choose another "
+            "--out (or DEMO=... for make demo)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by python -m hms_features.demo\n")
+    return earlier
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; see ``python -m hms_features.demo --help``."""
     p = argparse.ArgumentParser(prog="python -m hms_features.demo", description=__doc__)
@@ -43,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     data, feats = out / "data", out / "features_train.parquet"
     model, reports = out / "models" / "demo", out / "reports"
     t0 = time.perf_counter()
+    again = ["--overwrite"] if _claim(out) else []
 
-    synth = ["synth", "--out", str(data), "--seed", args.seed, "--n-jobs", args.n_jobs]
+    synth = ["synth", "--out", str(data), "--seed", args.seed, "--n-jobs", args.n_jobs, *again]
     if args.patients:
         synth += ["--patients", args.patients]
     _step("synthetic data set", synth)
@@ -97,7 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     recording = out / "recording" / "rec_30min.edf"
     _step(
         "synthetic clinical recording (30 minutes, EDF)",
-        ["synth-recording", "--out", str(recording), "--minutes", "30", "--seed", args.seed],
+        [
+            "synth-recording",
+            "--out",
+            str(recording),
+            "--minutes",
+            "30",
+            "--seed",
+            args.seed,
+            *again,
+        ],  # fmt: skip
     )
     _step(
         "score the recording (timeline, events, page)",

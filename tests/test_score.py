@@ -109,13 +109,16 @@ def test_timeline_columns_and_values(scored):
     tl = pd.read_parquet(out / "rec_timeline.parquet")
     assert list(tl.columns[:8]) == ["onset", "duration", *VOTE_COLUMNS]
     for col in ("seizure_burden", "iiic_burden", "missing_fraction", "clipped_fraction",
-                "quality", "leading_feature", "leading_concept", "predicted"):  # fmt: skip
+                "quality", "leading_feature", "leading_concept", "predicted",
+                "bad_channels"):  # fmt: skip
         assert col in tl.columns
-    from hms_features.features.concepts import concept_groups
+    from hms_features.features.concepts import concept_groups, concept_label
     from hms_features.features.families import feature_table
 
     groups = feature_table().set_index("name")["concept"]
-    assert set(tl["leading_concept"]) <= set(concept_groups())
+    # readable labels ("Amplitude, whole head"), never the internal keys ("amplitude@head")
+    assert set(tl["leading_concept"]) <= {concept_label(g) for g in concept_groups()}
+    assert not any("@" in c for c in tl["leading_concept"])
     assert set(tl["leading_feature"]) <= set(groups.index)
     assert len(tl) == MINUTES * 6 and (tl["duration"] == 10).all()
     np.testing.assert_allclose(tl["onset"], np.arange(len(tl)) * 10.0)

@@ -18,7 +18,7 @@ from hms_features.cli.common import (
     positive_float,
     positive_int,
 )
-from hms_features.model.config import SOFT_LABELS, TrainConfig
+from hms_features.model.config import DEVICE_TYPES, SOFT_LABELS, TrainConfig, check_device
 from hms_features.model.variants import VARIANTS
 
 #: The recipe's defaults come from TrainConfig: one source for the library and the command.
@@ -158,7 +158,9 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--device-type",
         default=_DEFAULT.device_type,
-        help="LightGBM device_type: cpu, or gpu/cuda with a GPU build of LightGBM",
+        choices=DEVICE_TYPES,
+        help="LightGBM device_type: cpu, or gpu/cuda with a GPU build of LightGBM and such a "
+        "device (checked with a trial booster before any work)",
     )
     add_quiet(p)
     p.set_defaults(func=run_train)
@@ -261,6 +263,7 @@ def run_train(args: argparse.Namespace) -> int:
         soft_labels=args.soft_labels,
         device_type=args.device_type,
     )
+    check_device(config.device_type)
     labels = read_labels(KaggleLayout(args.data_dir).labels_csv("train"), split="train")
     report = train_model(
         args.features,

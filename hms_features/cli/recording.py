@@ -34,6 +34,12 @@ def _add_synth_recording(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--fs", type=int, default=256, choices=(200, 250, 256, 500), help="sampling rate, Hz"
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out file and its events file (refused otherwise: it could "
+        "be a real recording)",
+    )
     add_quiet(p)
     p.set_defaults(func=run_synth_recording)
 
@@ -41,13 +47,19 @@ def _add_synth_recording(subparsers: argparse._SubParsersAction) -> None:
 def run_synth_recording(args: argparse.Namespace) -> int:
     """Write the recording and its events; print both paths."""
     from hms_features.data.paths import output_file
-    from hms_features.errors import UsageError
+    from hms_features.errors import OutputPathError, UsageError
     from hms_features.synth.continuous import events_path, synth_recording
 
     out = output_file(args.out, "--out", example="rec.edf")
     if out.suffix.lower() != ".edf":
         raise UsageError(f"--out {out}: give a file name ending in .edf")
-    output_file(events_path(out), "--out")
+    tsv = output_file(events_path(out), "--out")
+    existing = [p for p in (out, tsv) if p.exists()]
+    if existing and not args.overwrite:
+        raise OutputPathError(
+            f"--out {out}: {' and '.join(str(p) for p in existing)} already exist(s); choose a "
+            "new file name or pass --overwrite to replace them"
+        )
     if args.minutes * 60 < 1:
         raise UsageError(f"--minutes {args.minutes:g} is less than one second")
     edf, tsv, events = synth_recording(out, args.minutes, seed=args.seed, fs=float(args.fs))
@@ -82,9 +94,10 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
         "--step",
-        type=positive_float,
+        type=score_step,
         default=10.0,
-        help="seconds between windows (10: the scored 10 s tile the recording; 2 as SPaRCNet)",
+        help="seconds between windows, at most 10 (10: the scored 10 s tile the recording; "
+        "2 as SPaRCNet)",
     )
     p.add_argument("--start", type=float, default=None, help="first second to score")
     p.add_argument("--end", type=float, default=None, help="last second to score")
@@ -92,8 +105,28 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-page", action="store_true", help="skip the HTML page (timeline and events only)"
     )
+    p.add_argument(
+        "--unit",
+        choices=("uV", "mV", "V"),
+        default=None,
+        help="read the file's numbers in this unit, whatever its header declares (a file whose "
+        "header says uV but holds volts: --unit V); default: the header's",
+    )
     add_quiet(p)
     p.set_defaults(func=run_score)
+
+
+def score_step(text: str) -> float:
+    """``--step``: seconds, more than one sample and at most one scored segment (10 s)."""
+    from hms_features.errors import UsageError
+    from hms_features.score.windows import check_step
+
+    try:
+        return check_step(float(text))
+    except ValueError as exc:
+        if isinstance(exc, UsageError):
+            raise argparse.ArgumentTypeError(str(exc).removeprefix("--step ")) from None
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -110,6 +143,7 @@ def run_score(args: argparse.Namespace) -> int:
         n_jobs=args.n_jobs,
         page=not args.no_page,
         progress=not args.quiet,
+        unit=args.unit,
     )
     print(result.format())
     return 0

@@ -33,6 +33,21 @@ Clinical files differ from the competition's parquets in four ways, each undone 
    :func:`~hms_features.data.eeg.read_eeg` does for the Kaggle placeholder); the feature
    pipeline then interpolates it and reports its fraction (``global__missing_fraction``).
 
+5. **Saturation.** A sample at the physical minimum or maximum the EDF/BDF header declares is at
+   the amplifier's rail (clipped): NaN, flagged :data:`SATURATED`.
+
+:meth:`RecordingReader.read` with ``flags=True`` also says, per 200-Hz sample and scalp
+electrode, why a value is missing (:data:`FLAT`, :data:`OUT_OF_RANGE`, :data:`SATURATED`; 0 when
+it is not), which :mod:`hms_features.score.quality` turns into named bad channels.
+
+**Header problems** (a file shorter than its header says, as an interrupted copy leaves it; a
+warning of MNE-Python's reader) are collected in :attr:`RecordingInfo.notes`, one sentence each
+naming the file, for the caller to show. **Units**: :func:`amplitude_survey` measures the median
+amplitude of each electrode on a few spans, and :func:`unit_problem` says when it cannot be EEG
+(below :data:`LOW_MICROVOLTS` or above :data:`HIGH_MICROVOLTS` on most electrodes), naming the
+header's physical unit and the unit that would make it EEG; ``unit=`` (``hms score --unit``)
+forces the unit the file's numbers are read in.
+
 A Kaggle EEG parquet (200 Hz, canonical names) is read whole with
 :func:`~hms_features.data.eeg.read_eeg` and served through the same interface.
 """
@@ -41,6 +56,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -52,6 +68,25 @@ from hms_features.data.errors import HMSDataError
 
 #: A scalp channel exactly constant for at least this long (seconds) is missing (NaN).
 FLAT_SECONDS: float = 1.0
+#: Flag codes of :meth:`RecordingReader.read` (``flags=True``), per sample and scalp electrode:
+#: exactly constant for :data:`FLAT_SECONDS` or more (disconnected, zero runs) ...
+FLAT: int = 1
+#: ... beyond +/- 5,000 uV (or the Kaggle 9999 placeholder) ...
+OUT_OF_RANGE: int = 2
+#: ... at the physical minimum or maximum of the header (clipped by the amplifier) ...
+SATURATED: int = 3
+#: ... outside the recording (set by callers that pad a read, such as ``hms score``).
+OUTSIDE: int = 4
+#: Microvolts per unit of each physical dimension a header may declare (``--unit`` takes the
+#: first three).
+UNIT_MICROVOLTS: dict[str, float] = {"uV": 1.0, "mV": 1e3, "V": 1e6, "nV": 1e-3}
+#: A median amplitude below this on most electrodes cannot be EEG, microvolts.
+LOW_MICROVOLTS: float = 0.5
+#: A median amplitude above this on most electrodes cannot be EEG, microvolts.
+HIGH_MICROVOLTS: float = 1000.0
+#: Spans read by :func:`amplitude_survey` (evenly spread) and their length, seconds.
+SURVEY_SPANS: int = 6
+SURVEY_SECONDS: float = 10.0
 #: Default chunk length of :meth:`RecordingReader.chunks`, seconds.
 CHUNK_SECONDS: float = 600.0
 #: File suffixes read as Kaggle EEG parquets (everything else goes to MNE).
@@ -190,6 +225,14 @@ class RecordingInfo:
     channels: dict[str, str]
     extra_channels: list[str] = field(default_factory=list)
     has_ekg: bool = True
+    #: Physical unit of each canonical channel as the header declares it (``uV``, ``mV``, ...).
+    units: dict[str, str] = field(default_factory=dict)
+    #: Microvolts per file unit actually applied to each canonical channel.
+    scale: dict[str, float] = field(default_factory=dict)
+    #: The unit forced with ``unit=`` (``--unit``), or None for the header's.
+    forced_unit: str | None = None
+    #: Problems of the file's header, one sentence each (truncation, MNE's warnings).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -204,6 +247,10 @@ class RecordingReader:
     ----------
     path : str or Path
         EDF/EDF+, BDF, any file :func:`mne.io.read_raw` reads, or a Kaggle EEG parquet.
+    unit : {"uV", "mV", "V"}, optional
+        Read the file's numbers in this unit, whatever the header declares (a file whose
+        header says uV but holds volts, say). Default: the header's unit of each channel
+        (microvolts for a Kaggle parquet).
 
     Raises
     ------
@@ -211,8 +258,12 @@ class RecordingReader:
         Not found, unreadable, empty, or an electrode is missing.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, unit: str | None = None) -> None:
         path = Path(path)
+        if unit is not None and unit not in ("uV", "mV", "V"):
+            from hms_features.errors import UsageError
+
+            raise UsageError(f"--unit must be uV, mV or V; got {unit!r}")
         if not path.is_file():
             raise RecordingFileError(path, "recording not found" if not path.exists() else
                                      "is a folder, not a recording file")  # fmt: skip
@@ -222,11 +273,22 @@ class RecordingReader:
             from hms_features.data.eeg import read_eeg
 
             self._eeg = read_eeg(path)
+            factor = UNIT_MICROVOLTS[unit] if unit else 1.0
+            if factor != 1.0:
+                self._eeg = self._eeg * np.float32(factor)
+                scalp = self._eeg[:, :-1]
+                scalp[np.abs(scalp) > MAX_ABS_MICROVOLTS] = np.nan
             n = self._eeg.shape[0]
-            self.info = RecordingInfo(path, FS, n, n, {c: c for c in EEG_CHANNELS}, [], True)
+            self.info = RecordingInfo(
+                path, FS, n, n, {c: c for c in EEG_CHANNELS}, [], True,
+                units={c: "uV" for c in EEG_CHANNELS}, scale={c: factor for c in EEG_CHANNELS},
+                forced_unit=unit,
+            )  # fmt: skip
             self._picks: list[int] = []
+            self._scale = np.full(len(EEG_CHANNELS), factor)
+            self._rails = None
             return
-        self._raw = _open_mne(path)
+        self._raw, notes = _open_mne(path)
         labels = list(self._raw.ch_names)
         mapping = map_channels(labels, path)
         fs = float(self._raw.info["sfreq"])
@@ -240,8 +302,23 @@ class RecordingReader:
             channels={c: labels[i] for c, i in mapping.items()},
             extra_channels=[lab for i, lab in enumerate(labels) if i not in mapping.values()],
             has_ekg="EKG" in mapping,
+            forced_unit=unit,
+            notes=notes,
         )
         self._picks = [mapping[c] for c in EEG_CHANNELS if c in mapping]
+        orig = getattr(self._raw, "_orig_units", None) or {}
+        for c, i in mapping.items():
+            declared = _unit_name(orig.get(labels[i], ""))
+            self.info.units[c] = declared or "?"
+            header = UNIT_MICROVOLTS.get(declared, 1.0)
+            self.info.scale[c] = UNIT_MICROVOLTS[unit] / header if unit else 1.0
+        self._scale = np.array([self.info.scale[c] for c in EEG_CHANNELS if c in mapping])
+        rails = _physical_rails(self._raw, self._picks)  # volts
+        self._rails = (
+            None
+            if rails is None
+            else rails[:, : len(SCALP_CHANNELS)] * (1e6 * self._scale[: len(SCALP_CHANNELS)])
+        )
         if self.info.n_samples == 0:
             raise RecordingFileError(path, "the recording holds no samples")
 
@@ -256,22 +333,29 @@ class RecordingReader:
         """Samples at 200 Hz."""
         return self.info.n_samples
 
-    def read(self, start: int = 0, stop: int | None = None) -> np.ndarray:
+    def read(self, start: int = 0, stop: int | None = None, flags: bool = False):
         """Samples ``start:stop`` (200 Hz sample indices) of the recording.
 
         Returns
         -------
         ndarray, shape (stop - start, 20), float32
             Microvolts in :data:`~hms_features.constants.EEG_CHANNELS` order; NaN for a missing
-            EKG, flat runs and |value| > 5,000 uV on the scalp electrodes. Indices outside the
-            recording are clipped to it.
+            EKG, flat runs, saturated samples and |value| > 5,000 uV on the scalp electrodes.
+            Indices outside the recording are clipped to it.
+        ndarray, shape (stop - start, 19), uint8 (only with ``flags=True``)
+            Why each scalp value is missing: :data:`FLAT`, :data:`OUT_OF_RANGE`,
+            :data:`SATURATED`, or 0.
         """
         n = self.n_samples
         stop = n if stop is None else min(int(stop), n)
         start = min(max(int(start), 0), stop)
         if self._eeg is not None:
-            return self._eeg[start:stop].copy()
-        return self._read_mne(start, stop)
+            x = self._eeg[start:stop].copy()
+            if not flags:
+                return x
+            return x, np.where(np.isnan(x[:, :-1]), OUT_OF_RANGE, 0).astype(np.uint8)
+        x, codes = self._read_mne(start, stop)
+        return (x, codes) if flags else x
 
     def chunks(self, seconds: float = CHUNK_SECONDS):
         """Yield ``(start_sample, array)`` chunks of about ``seconds`` covering the recording
@@ -286,7 +370,12 @@ class RecordingReader:
         return self.read(0, self.n_samples)
 
     # ------------------------------------------------------------------------------------
-    def _read_mne(self, start: int, stop: int) -> np.ndarray:
+    def _source(self, lo: int, hi: int) -> np.ndarray:
+        """Source samples ``lo:hi`` of the picked channels in microvolts (``unit`` applied),
+        nothing marked missing yet; (hi - lo, n_picks) float64."""
+        return self._raw.get_data(picks=self._picks, start=lo, stop=hi).T * (1e6 * self._scale)
+
+    def _read_mne(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         fs = self.info.source_fs
         up, down = resampling_ratio(fs)
         # source span of the output samples, widened to whole polyphase blocks plus a margin
@@ -295,16 +384,141 @@ class RecordingReader:
         s0 = (start // up) * down
         s1 = -(-stop // up) * down
         lo, hi = max(s0 - margin, 0), min(s1 + margin, self.info.n_source_samples)
-        x = self._raw.get_data(picks=self._picks, start=lo, stop=hi).T * 1e6  # V -> uV
+        x = self._source(lo, hi)
         if not self.info.has_ekg:
             x = np.concatenate([x, np.full((x.shape[0], 1), np.nan)], axis=1)
         scalp = x[:, :-1]
-        flat_runs_to_nan(scalp, fs)
-        with np.errstate(invalid="ignore"):
-            scalp[np.abs(scalp) > MAX_ABS_MICROVOLTS] = np.nan
+        codes = source_flags(scalp, fs, self._rails)
+        scalp[codes > 0] = np.nan
         y = _resample_nan_aware(x, fs) if up != down else x.astype(np.float32)
+        if up != down:
+            src = np.minimum(np.round(np.arange(y.shape[0]) * down / up).astype(np.int64),
+                             len(x) - 1)  # fmt: skip
+            codes = codes[src]
         first = (lo * up) // down  # output index of y[0] (lo is a multiple of down or 0)
-        return y[start - first : stop - first]
+        return y[start - first : stop - first], codes[start - first : stop - first]
+
+    def amplitude_survey(self) -> np.ndarray:
+        """Median amplitude of each scalp electrode (19,), microvolts, on :data:`SURVEY_SPANS`
+        spans of :data:`SURVEY_SECONDS` spread over the recording, before anything is marked
+        missing: the median absolute deviation from the span's median, pooled over spans.
+        0 for an electrode that is exactly constant."""
+        if self._eeg is not None:
+            n_src, fs = self._eeg.shape[0], FS
+        else:
+            n_src, fs = self.info.n_source_samples, self.info.source_fs
+        span = min(int(SURVEY_SECONDS * fs), n_src)
+        starts = np.unique(np.linspace(0, n_src - span, SURVEY_SPANS).astype(np.int64))
+        devs = []
+        for a in starts:
+            if self._eeg is not None:
+                x = self._eeg[a : a + span, :-1].astype(np.float64)
+            else:
+                x = self._source(int(a), int(a) + span)[:, : len(SCALP_CHANNELS)]
+            with np.errstate(invalid="ignore"):
+                devs.append(np.abs(x - np.nanmedian(x, axis=0)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN parquet column
+            return np.nan_to_num(np.nanmedian(np.vstack(devs), axis=0), nan=0.0)
+
+
+def source_flags(scalp: np.ndarray, fs: float, rails: np.ndarray | None = None) -> np.ndarray:
+    """Why each scalp sample (n, 19), microvolts at the source rate, is missing: :data:`FLAT`
+    (part of a constant run of :data:`FLAT_SECONDS` or more), :data:`OUT_OF_RANGE` (|value| >
+    5,000 uV), :data:`SATURATED` (at a header rail, ``rails`` (2, 19) microvolts: minimum and
+    maximum), else 0; uint8. Flat wins over the others (a channel stuck at a rail is flat).
+
+    Examples
+    --------
+    >>> x = np.zeros((600, 2)); x[:, 1] = np.sin(np.arange(600)); x[5, 1] = 9000.0
+    >>> codes = source_flags(x, 200.0)
+    >>> int(codes[:, 0].min()), np.flatnonzero(codes[:, 1]).tolist()
+    (1, [5])
+    """
+    codes = np.zeros(scalp.shape, dtype=np.uint8)
+    if rails is not None:
+        tol = 1e-6 * np.maximum(np.abs(rails).max(axis=0), 1.0)
+        codes[(scalp <= rails[0] + tol) | (scalp >= rails[1] - tol)] = SATURATED
+    with np.errstate(invalid="ignore"):
+        codes[~(np.abs(scalp) <= MAX_ABS_MICROVOLTS)] = OUT_OF_RANGE
+    flat = np.isnan(flat_runs_to_nan(scalp.copy(), fs)) & ~np.isnan(scalp)
+    codes[flat] = FLAT
+    return codes
+
+
+def _physical_rails(raw, picks: list[int]) -> np.ndarray | None:
+    """Physical minimum and maximum (2, n_picks) of an EDF/BDF header in the units MNE returns
+    (volts), or None for a format without them."""
+    extras = getattr(raw, "_raw_extras", None) or [{}]
+    lo, hi = extras[0].get("physical_min"), extras[0].get("physical_max")
+    sel = extras[0].get("sel")
+    cal_units = extras[0].get("units")
+    if lo is None or hi is None or cal_units is None:
+        return None
+    lo, hi, cal_units = (np.asarray(v, dtype=np.float64) for v in (lo, hi, cal_units))
+    if sel is not None and len(lo) != len(raw.ch_names):
+        sel = np.asarray(sel)
+        lo, hi, cal_units = lo[sel], hi[sel], cal_units[sel]
+    if len(lo) != len(raw.ch_names):
+        return None
+    idx = np.asarray(picks)
+    return np.vstack([lo[idx] * cal_units[idx], hi[idx] * cal_units[idx]])
+
+
+def _unit_name(unit: str) -> str:
+    """A header's physical dimension in :data:`UNIT_MICROVOLTS` spelling (``µV`` -> ``uV``), or
+    the text as found."""
+    text = str(unit).strip().replace("\u00b5", "u").replace("\u03bc", "u")
+    for name in UNIT_MICROVOLTS:
+        if text.lower() == name.lower():
+            return name
+    return text
+
+
+def unit_problem(info: RecordingInfo, amplitude: np.ndarray) -> str | None:
+    """A sentence when the median amplitudes (19,) microvolts cannot be EEG on most electrodes
+    (below :data:`LOW_MICROVOLTS` or above :data:`HIGH_MICROVOLTS`), naming the file, the
+    header's physical unit and the likely fix; None when they can.
+
+    Examples
+    --------
+    >>> info = RecordingInfo(Path("r.edf"), 256.0, 256, 200, {}, units={"Fp1": "uV"})
+    >>> print(unit_problem(info, np.full(19, 4e-5)))  # doctest: +NORMALIZE_WHITESPACE
+    r.edf: median amplitude 4e-05 uV on 19 of 19 electrodes, below 0.5 uV: not EEG at this
+    scale; the header's physical unit is uV; if the numbers are in V, pass --unit V
+    >>> unit_problem(info, np.full(19, 30.0)) is None
+    True
+    """
+    amplitude = np.asarray(amplitude, dtype=np.float64)
+    half = len(amplitude) / 2
+    low, high = amplitude < LOW_MICROVOLTS, amplitude > HIGH_MICROVOLTS
+    if low.sum() <= half and high.sum() <= half:
+        return None
+    which = low if low.sum() > half else high
+    med = float(np.median(amplitude[which]))
+    units = sorted(set(info.units.values())) or ["uV"]
+    header = ", ".join(units)
+    what = (
+        f"{info.path.name}: median amplitude {med:.3g} uV on {int(which.sum())} of "
+        f"{len(amplitude)} electrodes, "
+        + (f"below {LOW_MICROVOLTS:g} uV" if which is low else f"above {HIGH_MICROVOLTS:g} uV")
+    )
+    if med == 0.0:
+        return f"{what}: the electrodes are flat (an empty or disconnected recording), not EEG"
+    shown = f"--unit {info.forced_unit}" if info.forced_unit else f"the header's unit ({header})"
+    # the file's own numbers, and the unit that would put them nearest a typical 30 uV
+    raw = med / (UNIT_MICROVOLTS[info.forced_unit] if info.forced_unit else
+                 UNIT_MICROVOLTS.get(units[0], 1.0))  # fmt: skip
+    fits = {u: raw * UNIT_MICROVOLTS[u] for u in ("uV", "mV", "V")}
+    fits = {u: v for u, v in fits.items() if LOW_MICROVOLTS <= v <= HIGH_MICROVOLTS}
+    if info.forced_unit:
+        fits.pop(info.forced_unit, None)
+    text = f"{what}: not EEG at this scale; read in {shown}" if info.forced_unit else (
+        f"{what}: not EEG at this scale; the header's physical unit is {header}")  # fmt: skip
+    if fits:
+        best = min(fits, key=lambda u: abs(math.log10(fits[u] / 30.0)))
+        return f"{text}; if the numbers are in {best}, pass --unit {best}"
+    return f"{text}; no unit (uV, mV, V) makes it EEG: check the file"
 
 
 def _resample_nan_aware(x: np.ndarray, fs: float) -> np.ndarray:
@@ -321,20 +535,54 @@ def _resample_nan_aware(x: np.ndarray, fs: float) -> np.ndarray:
 
 
 def _open_mne(path: Path):
-    """``mne.io.read_raw`` without preloading (data are read per chunk), quietly."""
+    """``mne.io.read_raw`` without preloading (data are read per chunk); MNE's warnings (a
+    header that does not match the file size, ...) become sentences naming the file."""
     import mne
 
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            raw = mne.io.read_raw(path, preload=False, verbose="warning")
+        except Exception as exc:  # MNE raises many types for unreadable files
+            raise RecordingFileError(
+                path, f"not a recording MNE-Python can read ({type(exc).__name__}: {exc})"
+            ) from None
+    notes = []
+    header = edf_header_seconds(path)
+    found = raw.n_times / float(raw.info["sfreq"])
+    if header is not None and found < header - 1e-6:
+        notes.append(
+            f"{path.name}: the header says {header:g} s but the file holds {found:g} s of data "
+            "(truncated, e.g. an interrupted copy): only the data found are scored"
+        )
+    for w in caught:
+        text = str(w.message).strip()
+        if "does not match the file size" in text and notes:
+            continue  # said above, with the numbers
+        if issubclass(w.category, DeprecationWarning) or not text:
+            continue
+        notes.append(f"{path.name}: {text}")
+    return raw, notes
+
+
+def edf_header_seconds(path: Path) -> float | None:
+    """Duration an EDF/BDF header declares (records x record length), seconds; None for
+    another format or a header that does not say (-1 records)."""
+    if path.suffix.lower() not in (".edf", ".bdf", ".rec"):
+        return None
     try:
-        return mne.io.read_raw(path, preload=False, verbose="error")
-    except Exception as exc:  # MNE raises many types for unreadable files
-        raise RecordingFileError(
-            path, f"not a recording MNE-Python can read ({type(exc).__name__}: {exc})"
-        ) from None
+        with open(path, "rb") as f:
+            head = f.read(256)
+        n_records = int(head[236:244].decode("ascii").strip())
+        record = float(head[244:252].decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return n_records * record if n_records > 0 and record > 0 else None
 
 
-def open_recording(path: str | Path) -> RecordingReader:
+def open_recording(path: str | Path, unit: str | None = None) -> RecordingReader:
     """Open a recording for reading (see :class:`RecordingReader`)."""
-    return RecordingReader(path)
+    return RecordingReader(path, unit)
 
 
 def read_recording(path: str | Path) -> np.ndarray:

@@ -78,6 +78,12 @@ class ReviewCase:
         The factory's features of this label row.
     votes : ndarray (6,) or None
         The experts' vote counts (train only).
+    title : str
+        What the page calls the window (default ``EEG <eeg_id>``); ``hms score`` names the
+        recording and the time of the window.
+    spectrogram_origin : str
+        Where the spectrogram comes from, said when nothing else limits the window (default:
+        the competition file's own).
     """
 
     split: str
@@ -92,6 +98,8 @@ class ReviewCase:
     spectrogram_note: str
     features: pd.DataFrame
     votes: np.ndarray | None = None
+    title: str = ""
+    spectrogram_origin: str = ""
 
 
 @dataclass
@@ -344,7 +352,8 @@ def limitations(case: ReviewCase) -> list[str]:
             "(artifact or very high amplitude): amplitude features understate them."
         )
     if not out:
-        out.append("No missing data, no clipped channels; the spectrogram is the file's own.")
+        origin = case.spectrogram_origin or "the spectrogram is the file's own"
+        out.append(f"No missing data, no clipped channels; {origin}.")
     return out
 
 
@@ -493,7 +502,7 @@ def render_report(
     probs = result.probs[0]
     pred = int(np.argmax(probs))
     votes = case.votes
-    ident = f"EEG {case.eeg_id}" + (
+    ident = case.title or f"EEG {case.eeg_id}" + (
         f", label row {case.eeg_sub_id}" if case.split == "train" else ""
     )
     vote_text = ""
@@ -548,8 +557,13 @@ def render_report(
         f"<title>{html.escape(ident)} review</title><style>{CSS}</style></head><body>",
         f"<h1>{html.escape(ident)} &mdash; predicted {html.escape(classes[pred])} "
         f"({probs[pred]:.0%})</h1>",
-        f"<div class=meta>split {case.split}; patient {case.patient_id}; spectrogram "
-        f"{case.spectrogram_id}; window starts {case.offset_seconds:g} s into the recording "
+        (
+            "<div class=meta>"
+            if case.split == "recording"
+            else f"<div class=meta>split {case.split}; patient {case.patient_id}; spectrogram "
+            f"{case.spectrogram_id}; "
+        )
+        + f"window starts {case.offset_seconds:g} s into the recording "
         f"(labelled 10 s: {case.offset_seconds + 20:g}-{case.offset_seconds + 30:g} s)"
         + (f"; model {html.escape(model_name)}" if model_name else "")
         + f"; written {time.strftime('%Y-%m-%d %H:%M')}</div>",

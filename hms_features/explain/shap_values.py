@@ -58,6 +58,7 @@ __all__ = [
     "ensure_quantiles",
     "explain_rows",
     "feature_family",
+    "fold_contributions",
     "feature_quantiles",
     "load_quantiles",
     "model_frame",
@@ -212,9 +213,10 @@ def booster_contributions(booster, X: pd.DataFrame | np.ndarray, n_classes: int)
     return out
 
 
-def _contributions(booster, values: np.ndarray, names: list[str], n_classes: int) -> np.ndarray:
+def fold_contributions(booster, values: np.ndarray, names: list[str], n_classes: int) -> np.ndarray:
     """:func:`booster_contributions` on the model's columns (n, K, F + 1): a booster trained on
-    kept features contributes 0 for the others."""
+    kept features (``hms train --max-features``) is passed only its own columns and
+    contributes 0 for the others. Every TreeSHAP call of the package goes through here."""
     from hms_features.model.files import booster_columns
 
     cols = booster_columns(booster.feature_name(), names)
@@ -266,7 +268,7 @@ def compute_shap(
         for start in range(0, len(X), _CONTRIB_BATCH_ROWS):
             stop = min(start + _CONTRIB_BATCH_ROWS, len(X))
             for booster in boosters:
-                total[start:stop] += _contributions(booster, values[start:stop], names, k)
+                total[start:stop] += fold_contributions(booster, values[start:stop], names, k)
         total /= len(boosters)
         probs = np.asarray(model.predict_proba(X), dtype=np.float64)
         mode = "fold-mean"
@@ -280,7 +282,7 @@ def compute_shap(
         for j, booster in enumerate(boosters):
             rows = np.flatnonzero(folds == j)
             if len(rows):
-                total[rows] = _contributions(booster, values[rows], names, k)
+                total[rows] = fold_contributions(booster, values[rows], names, k)
         probs = None
         mode = "out-of-fold"
     base = total[:, :, -1].copy()

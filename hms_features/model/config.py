@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -12,6 +16,58 @@ from hms_features.model.variants import MODEL_VARIANTS, VARIANTS
 
 #: How soft labels reach LightGBM (see :mod:`hms_features.model.variants`).
 SOFT_LABELS: tuple[str, ...] = ("objective", "expanded")
+
+
+#: LightGBM's device types (``gpu``: OpenCL; ``cuda``: NVIDIA CUDA; each needs such a build).
+DEVICE_TYPES: tuple[str, ...] = ("cpu", "gpu", "cuda")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 pointed at /dev/null meanwhile (output of compiled code)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def check_device(device_type: str) -> None:
+    """Refuse, before any work, a ``device_type`` this LightGBM cannot train on: a build
+    without GPU/CUDA support or a machine without such a device (a one-row trial booster).
+
+    Raises
+    ------
+    UsageError
+        With LightGBM's own reason and what to do instead.
+    """
+    if device_type not in DEVICE_TYPES:
+        raise UsageError(
+            f"--device-type must be one of {', '.join(DEVICE_TYPES)}, got {device_type!r}"
+        )
+    if device_type == "cpu":
+        return
+    import lightgbm as lgb
+    import numpy as np
+
+    x = np.arange(40, dtype=np.float64).reshape(20, 2)
+    params = {"device_type": device_type, "objective": "regression", "verbose": -1}
+    try:
+        with _native_stderr_silenced():  # LightGBM's C++ prints its fatal message itself
+            lgb.train(params, lgb.Dataset(x, x[:, 0], params={"verbose": -1}), num_boost_round=1)
+    except lgb.basic.LightGBMError as exc:
+        reason = " ".join(str(exc).replace("[LightGBM] [Fatal]", "").split())
+        raise UsageError(
+            f"--device-type {device_type}: LightGBM cannot train on this device here "
+            f"({reason}); use --device-type cpu, or install a LightGBM built with "
+            f"{'OpenCL GPU' if device_type == 'gpu' else 'CUDA'} support on a machine with "
+            "such a device"
+        ) from None
 
 
 @dataclass
@@ -99,6 +155,10 @@ class TrainConfig:
             raise UsageError(f"--max-features must be at least 1, got {self.max_features}")
         if self.pool_seconds is not None and self.pool_seconds <= 0:
             raise UsageError(f"--pool-seconds must be above 0, got {self.pool_seconds}")
+        if self.device_type not in DEVICE_TYPES:
+            raise UsageError(
+                f"--device-type must be one of {', '.join(DEVICE_TYPES)}, got {self.device_type!r}"
+            )
 
     def to_dict(self) -> dict:
         """JSON-ready dict of the configuration."""

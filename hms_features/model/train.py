@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hms_features.model.config import TrainConfig
+from hms_features.model.config import TrainConfig, check_device
 from hms_features.model.cv import CVResult, train_cv
 from hms_features.model.dataset import (
     MISSING_FEATURES,
@@ -103,6 +103,7 @@ def train_model(
     from hms_features.model.report import build_report, write_report
 
     config = config or TrainConfig()
+    check_device(config.device_type)  # before any work: a GPU this LightGBM cannot use
     log = log or _quiet
     model_dir = check_model_dir(model_dir)
     t0 = time.perf_counter()

@@ -32,7 +32,7 @@ import numpy as np
 
 from hms_features.constants import FS, SPEC_COLUMNS, SPEC_ROW_SECONDS, SPEC_WINDOW_ROWS
 from hms_features.constants import WINDOW_SAMPLES as N_WIN
-from hms_features.data.recording import RecordingReader
+from hms_features.data.recording import OUTSIDE, RecordingReader
 from hms_features.score.windows import SPECTROGRAM_CENTER_SECONDS, window_starts
 
 #: Start of the spectrogram grid's first row, seconds.
@@ -125,6 +125,7 @@ class Block:
     starts: np.ndarray  # each window's first sample within ``eeg``
     spec: np.ndarray  # (m, 400) float32
     rows: np.ndarray  # each window's first row within ``spec``
+    codes: np.ndarray | None = None  # (n, 19) uint8: why a scalp sample is missing
 
 
 def plan_blocks(n_windows: int, step: float, block_seconds: float | None = None) -> list:
@@ -142,35 +143,63 @@ def make_block(
     rows = first_rows(onsets[index])
     a, b = int(starts.min()), int(starts.max()) + N_WIN
     r0, r1 = int(rows.min()), int(rows.max()) + SPEC_WINDOW_ROWS
-    return Block(
-        index, read_padded(reader, a, b), starts - a, padded_slice(spec, r0, r1), rows - r0
-    )
+    eeg, codes = read_padded(reader, a, b, flags=True)
+    return Block(index, eeg, starts - a, padded_slice(spec, r0, r1), rows - r0, codes)
 
 
-def read_padded(reader: RecordingReader, start: int, stop: int) -> np.ndarray:
-    """Samples ``start:stop`` (200 Hz) of the recording, NaN where outside it."""
+def read_padded(reader: RecordingReader, start: int, stop: int, flags: bool = False):
+    """Samples ``start:stop`` (200 Hz) of the recording, NaN where outside it; with
+    ``flags``, also the reader's flags (n, 19) uint8, :data:`OUTSIDE` where outside it."""
     out = np.full((stop - start, 20), np.nan, dtype=np.float32)
+    codes = np.full((stop - start, 19), OUTSIDE, dtype=np.uint8)
     lo, hi = max(start, 0), min(stop, reader.n_samples)
     if hi > lo:
-        out[lo - start : hi - start] = reader.read(lo, hi)
-    return out
+        out[lo - start : hi - start], codes[lo - start : hi - start] = reader.read(lo, hi, True)
+    return (out, codes) if flags else out
 
 
-def block_features(block: Block) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class BlockQuality:
+    """Per window of a block: share of missing cells, bad electrodes, usable or not."""
+
+    missing: np.ndarray  # (n,) float, 0-1
+    bad_channels: np.ndarray  # (n,) object: "O1: flat; ..." or ""
+    usable: np.ndarray  # (n,) bool
+
+
+def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     """Features (n_windows, n_features) float32 of a block, in
-    :func:`~hms_features.features.extractor.feature_names` order; with its window indices."""
+    :func:`~hms_features.features.extractor.feature_names` order, with its window indices and
+    the quality of each window (:mod:`hms_features.score.quality`: a bad electrode is replaced
+    by its neighbours' mean and its chains' features are NaN)."""
     from threadpoolctl import threadpool_limits
 
     from hms_features.features.extractor import extract_window_dict, feature_names
+    from hms_features.score import quality
 
     names = feature_names()
-    out = np.empty((len(block.index), len(names)), dtype=np.float32)
+    n = len(block.index)
+    out = np.empty((n, len(names)), dtype=np.float32)
+    q = BlockQuality(np.zeros(n), np.full(n, "", dtype=object), np.ones(n, bool))
+    codes = block.codes
+    if codes is None:
+        codes = np.where(np.isnan(block.eeg[:, :19]), OUTSIDE, 0).astype(np.uint8)
     with threadpool_limits(limits=1, user_api="blas"):
         for k, (s, r) in enumerate(zip(block.starts, block.rows, strict=True)):
             spec = block.spec[r : r + SPEC_WINDOW_ROWS]
-            feats = extract_window_dict(block.eeg[s : s + N_WIN], FS, spec, False)
+            eeg = block.eeg[s : s + N_WIN]
+            reasons = quality.electrode_reasons(eeg, codes[s : s + N_WIN])
+            bad = reasons != ""
+            q.missing[k] = quality.missing_cells(eeg, bad)
+            q.bad_channels[k] = quality.describe_bad(reasons)
+            q.usable[k] = quality.usable(q.missing[k], bad)
+            if bad.any():
+                eeg = quality.stand_in(eeg, bad)
+            feats = extract_window_dict(eeg, FS, spec, False)
             out[k] = [feats[n] for n in names]
-    return block.index, out
+            if bad.any():
+                quality.blank_bad_chains(out[k], names, bad)
+    return block.index, out, q
 
 
 def window_features(
@@ -190,11 +219,15 @@ def window_features(
 
 @dataclass
 class WindowScores:
-    """Features of every window and, with a model, its probabilities and leading feature."""
+    """Features and quality of every window and, with a model, its probabilities and leading
+    feature."""
 
     features: np.ndarray  # (n, n_features) float32, extractor order
+    missing: np.ndarray  # (n,) share of missing (electrode, sample) cells
+    bad_channels: np.ndarray  # (n,) object
+    usable: np.ndarray  # (n,) bool
     probs: np.ndarray | None = None  # (n, 6)
-    leading: np.ndarray | None = None  # (n, 2) leading feature name, leading concept group
+    leading: np.ndarray | None = None  # (n, 2) leading feature name, leading concept label
 
 
 def score_windows(
@@ -206,13 +239,19 @@ def score_windows(
     n_jobs: int = 1,
     on_block: Callable[[int], None] | None = None,
 ) -> WindowScores:
-    """Features of every window and, with ``model_dir``, the model's probabilities and each
-    window's leading feature (:func:`~hms_features.score.timeline.leading_features`), computed
-    block by block where the features are (the workers load the model once each)."""
+    """Features and quality of every window and, with ``model_dir``, the model's
+    probabilities and each window's leading feature
+    (:func:`~hms_features.score.timeline.leading_features`), computed block by block where
+    the features are (the workers load the model once each)."""
     from hms_features.features.extractor import feature_names
 
     n = len(onsets)
-    out = WindowScores(np.empty((n, len(feature_names())), dtype=np.float32))
+    out = WindowScores(
+        np.empty((n, len(feature_names())), dtype=np.float32),
+        np.zeros(n),
+        np.full(n, "", dtype=object),
+        np.ones(n, bool),
+    )
     if model_dir is not None:
         out.probs = np.empty((n, 6))
         out.leading = np.empty((n, 2), dtype=object)
@@ -223,8 +262,10 @@ def score_windows(
         results = (_score_block(b, model_dir) for b in blocks)
     else:
         results = _pool(((_score_block, (b, model_dir)) for b in blocks), workers)
-    for index, feats, probs, leading in results:
+    for index, feats, q, probs, leading in results:
         out.features[index] = feats
+        out.missing[index], out.bad_channels[index], out.usable[index] = (
+            q.missing, q.bad_channels, q.usable)  # fmt: skip
         if model_dir is not None:
             out.probs[index], out.leading[index] = probs, leading
         if on_block is not None:
@@ -250,14 +291,14 @@ def _score_block(block: Block, model_dir: str | None):
 
     from hms_features.score.timeline import leading_features
 
-    index, feats = block_features(block)
+    index, feats, q = block_features(block)
     if model_dir is None:
-        return index, feats, None, None
+        return index, feats, q, None, None
     model, cols = _worker_model(str(model_dir))
     with threadpool_limits(limits=1, user_api="blas"):
         X = feats[:, cols]
         probs = model.predict_proba(X)
-        return index, feats, probs, leading_features(model, X, np.argmax(probs, axis=1))
+        return index, feats, q, probs, leading_features(model, X, np.argmax(probs, axis=1))
 
 
 def _pool(tasks: Iterator[tuple[Callable, tuple]], workers: int) -> Iterator:

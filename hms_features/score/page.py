@@ -160,7 +160,8 @@ def _clock(seconds: float) -> str:
 
 
 def review_page(row: int, reader, spec, onsets, feats, model, quantiles, model_name) -> str:
-    """The ``hms explain`` page of one window (HTML text)."""
+    """The ``hms explain`` page of one window (HTML text), titled with the recording's file name
+    and the time of the window's scored 10 s."""
     from hms_features.explain.report import ReviewCase, render_report
     from hms_features.explain.shap_values import compute_shap
     from hms_features.features.extractor import feature_names
@@ -181,6 +182,8 @@ def review_page(row: int, reader, spec, onsets, feats, model, quantiles, model_n
         spectrogram_recomputed=False,
         spectrogram_note="",
         features=features,
+        title=f"{reader.info.path.name} at {_clock(float(onsets[row]))} ({onsets[row]:g} s)",
+        spectrogram_origin="the spectrogram is computed from the recording itself",
     )
     page, _ = render_report(case, compute_shap(model, features), quantiles, model_name=model_name)
     return page
@@ -208,16 +211,56 @@ def _events_table(events: pd.DataFrame) -> str:
     )
 
 
+def _quality_items(timeline: pd.DataFrame, reader) -> str:
+    """``<li>`` items: bad electrodes (with the file's labels) and ignored channels."""
+    counts: dict[str, int] = {}
+    for cell in timeline["bad_channels"].astype(str) if "bad_channels" in timeline else []:
+        for item in filter(None, cell.split("; ")):
+            counts[item] = counts.get(item, 0) + 1
+    items = []
+    if counts:
+        labels = reader.info.channels
+        text = "; ".join(
+            f"{k.partition(': ')[0]} ({labels.get(k.partition(': ')[0], '?')}): "
+            f"{k.partition(': ')[2]} in {v} window(s)"
+            for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+        )
+        items.append(
+            f"<li>Bad electrodes (their chains are missing for the model): {html.escape(text)}."
+            "</li>"
+        )
+    if reader.info.extra_channels:
+        items.append(
+            "<li>Channels ignored (not one of the 19 electrodes or the EKG): "
+            f"{html.escape(', '.join(reader.info.extra_channels))}.</li>"
+        )
+    return "".join(items)
+
+
 def write_page(
-    out_dir: Path, stem: str, reader, spec, timeline, events, feats, model, model_dir, onsets
+    out_dir: Path,
+    stem: str,
+    reader,
+    spec,
+    timeline,
+    events,
+    feats,
+    model,
+    model_dir,
+    onsets,
+    notes: tuple[str, ...] | list[str] = (),
 ) -> Path:
-    """Write ``<stem>_timeline.html`` (see the module docstring)."""
+    """Write ``<stem>_timeline.html`` (see the module docstring); ``notes`` are the run's
+    warnings, listed at the top."""
     from hms_features.explain.report import CSS
     from hms_features.explain.shap_values import ensure_quantiles
+    from hms_features.score.timeline import burden_text, mean_burdens
 
     duration = reader.duration
     quantiles = ensure_quantiles(model_dir, model.feature_names)
     tl = timeline
+    seizure, iiic = mean_burdens(tl)
+    n_ok = int((tl["quality"] == "ok").sum())
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
         f"<title>{html.escape(stem)}: scored recording</title><style>{CSS}"
@@ -228,12 +271,15 @@ def write_page(
         f"{np.median(np.diff(onsets)) if len(onsets) > 1 else 10:g} s; model "
         f"{html.escape(Path(model_dir).name)}</div>",
         "<div class=limits><b>Summary</b><ul>"
-        f"<li>Seizure burden {tl['seizure_burden'].mean():.1%} and IIIC burden (seizure + LPD +"
-        f" GPD + LRDA) {tl['iiic_burden'].mean():.1%} of the scored time (mean probability)."
-        f"</li><li>{int((tl['quality'] == 'poor').sum())} window(s) with more than half of "
-        "their data missing (not merged into events).</li><li>Each window is read alone: the "
-        "model sees 50 s of EEG and 10 minutes of spectrogram, not the clinical context.</li>"
-        "</ul></div>",
+        + "".join(f"<li><b>Warning:</b> {html.escape(n)}</li>" for n in notes)
+        + f"<li>Seizure burden {burden_text(seizure)} and IIIC burden (seizure + LPD + GPD + "
+        f"LRDA) {burden_text(iiic)} of the scored time (mean probability over the {n_ok} usable "
+        f"window(s)).</li><li>{len(tl) - n_ok} window(s) not usable (more than half of their "
+        "data missing, or a region left with fewer than two intact chains): shown, not merged "
+        "into events.</li>"
+        + _quality_items(tl, reader)
+        + "<li>Each window is read alone: the model sees 50 s of EEG and 10 minutes of "
+        "spectrogram, not the clinical context.</li></ul></div>",
         "<h2>The recording</h2>",
         _png(plot_overview(spec, tl, events, duration)),
         "<p class=caption>Top: regional spectrograms (LL left temporal, RL right temporal, LP "

@@ -29,23 +29,63 @@ class ScoreResult:
     events: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
+    #: Channels of the file that were ignored (not one of the 19 electrodes or the EKG).
+    ignored_channels: list[str] = field(default_factory=list)
+    #: Canonical electrode -> the file's label.
+    channels: dict[str, str] = field(default_factory=dict)
+    #: The warnings issued (header, unit, no usable window), one sentence each.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def burdens(self) -> tuple[float, float]:
+        """Seizure and IIIC burden over the usable windows (NaN when there is none)."""
+        from hms_features.score.timeline import mean_burdens
+
+        return mean_burdens(self.timeline)
+
+    def bad_channel_counts(self) -> dict[str, int]:
+        """Each bad electrode (``O1: flat``, with the file's label) and in how many windows."""
+        counts: dict[str, int] = {}
+        for cell in self.timeline["bad_channels"].astype(str):
+            for item in filter(None, cell.split("; ")):
+                name, _, why = item.partition(": ")
+                label = self.channels.get(name, name)
+                key = f"{name}: {why}" if label == name else f"{name} ({label}): {why}"
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
     def format(self) -> str:
         """The summary lines the command prints."""
+        from hms_features.score.timeline import burden_text
+
         tl = self.timeline
-        share = tl["predicted"].value_counts(normalize=True)
+        ok = tl["quality"] == "ok"
+        share = tl.loc[ok, "predicted"].value_counts(normalize=True)
+        seizure, iiic = self.burdens
         lines = [
             f"score: {self.recording.name}: {self.duration / 3600:.2f} h at "
             f"{self.source_fs:g} Hz, {self.n_windows} window(s) every {self.step:g} s in "
             f"{self.seconds:.1f} s ("
             + ", ".join(f"{k} {v:.1f} s" for k, v in self.times.items())
             + ")",
-            f"  seizure burden {tl['seizure_burden'].mean():.1%}, IIIC burden "
-            f"{tl['iiic_burden'].mean():.1%}; most probable class: "
-            + ", ".join(f"{c} {v:.0%}" for c, v in share.items()),
-            f"  {len(self.events)} event(s); {int((tl['quality'] == 'poor').sum())} window(s) "
-            "of poor quality",
+            f"  seizure burden {burden_text(seizure)}, IIIC burden {burden_text(iiic)}"
+            + (
+                f" over {int(ok.sum())} usable window(s); most probable class: "
+                + ", ".join(f"{c} {v:.0%}" for c, v in share.items())
+                if ok.any()
+                else " (no usable window)"
+            ),
+            f"  {len(self.events)} event(s); {int((~ok).sum())} window(s) of poor quality",
         ]
+        bad = self.bad_channel_counts()
+        if bad:
+            lines.append(
+                "  bad channels: "
+                + "; ".join(f"{k} in {v} window(s)" for k, v in list(bad.items())[:10])
+                + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
+            )
+        if self.ignored_channels:
+            lines.append(f"  ignored channels: {', '.join(self.ignored_channels)}")
         lines += [f"  {name:<12} {path}" for name, path in self.files.items()]
         return "\n".join(lines)
 
@@ -61,6 +101,7 @@ def score_recording(
     page: bool = True,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    unit: str | None = None,
 ) -> ScoreResult:
     """Score every window of a recording and write the outputs into ``out``.
 
@@ -83,6 +124,8 @@ def score_recording(
         Write the HTML page.
     progress : bool
         Progress bar and stage lines on stderr.
+    unit : {"uV", "mV", "V"}, optional
+        Read the file's numbers in this unit whatever its header says (``--unit``).
 
     Returns
     -------
@@ -91,12 +134,17 @@ def score_recording(
     from tqdm import tqdm
 
     from hms_features.data.paths import input_file, output_dir
-    from hms_features.data.recording import open_recording
+    from hms_features.data.recording import open_recording, unit_problem
     from hms_features.features.extractor import feature_names
     from hms_features.model.files import load_model
     from hms_features.score.events import merge_windows, write_annotations, write_bids_events
     from hms_features.score.extract import recording_spectrogram, score_windows
-    from hms_features.score.timeline import build_timeline, model_columns, write_timeline
+    from hms_features.score.timeline import (
+        build_timeline,
+        model_columns,
+        unusable_reason,
+        write_timeline,
+    )
     from hms_features.score.windows import segment_onsets
 
     t0 = time.perf_counter()
@@ -105,17 +153,25 @@ def score_recording(
     out_dir = output_dir(out, "--out")
     path = input_file(recording, "recording")
     model = load_model(model_dir)
-    reader = open_recording(path)
+    reader = open_recording(path, unit)
     onsets = segment_onsets(reader.duration, step, start, end)
     names = feature_names()
     model_columns(model, names)  # refuses a model of features this version does not compute
+    said: list[str] = []
+
+    def warn(text: str) -> None:
+        said.append(text)
+        warnings.warn(HMSWarning(text), stacklevel=3)
+
+    for note in reader.info.notes:
+        warn(note)
+    problem = unit_problem(reader.info, reader.amplitude_survey())
+    if problem:
+        warn(problem)
     if reader.duration < WINDOW_SECONDS:
-        warnings.warn(
-            HMSWarning(
-                f"{path.name} lasts {reader.duration:g} s, less than one {WINDOW_SECONDS:g}-s "
-                f"window: scored with the missing time as missing data (see missing_fraction)"
-            ),
-            stacklevel=2,
+        warn(
+            f"{path.name} lasts {reader.duration:g} s, less than one {WINDOW_SECONDS:g}-s "
+            f"window: scored with the missing time as missing data (see missing_fraction)"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = path.stem
@@ -137,10 +193,17 @@ def score_recording(
     timeline = build_timeline(
         onsets,
         scores.probs,
-        feats[:, names.index("global__missing_fraction")],
+        scores.missing,
         feats[:, names.index("global__clipped_fraction")],
         scores.leading,
+        scores.bad_channels,
+        scores.usable,
     )
+    if not (timeline["quality"] == "ok").any():
+        warn(
+            f"no window of {path.name} is usable ({unusable_reason(timeline)}): the burdens are "
+            "n/a and no event is merged; the probabilities in the timeline are guesses"
+        )
     files: dict[str, Path] = {}
     files["timeline"], files["timeline csv"] = write_timeline(timeline, out_dir, stem)
     events = merge_windows(onsets, scores.probs, (timeline["quality"] == "ok").to_numpy())
@@ -154,7 +217,7 @@ def score_recording(
 
         stage("score: writing the page (spectrograms, probabilities, reviews)")
         files["page"] = write_page(
-            out_dir, stem, reader, spec, timeline, events, feats, model, model_dir, onsets
+            out_dir, stem, reader, spec, timeline, events, feats, model, model_dir, onsets, said
         )
         times["page"] = time.perf_counter() - t
     return ScoreResult(
@@ -168,4 +231,7 @@ def score_recording(
         events=events,
         files=files,
         times=times,
+        ignored_channels=list(reader.info.extra_channels),
+        channels=dict(reader.info.channels),
+        warnings=said,
     )

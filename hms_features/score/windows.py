@@ -31,6 +31,32 @@ SPECTROGRAM_CENTER_SECONDS: float = WINDOW_SECONDS / 2 - WINDOW_LEAD_SECONDS
 MIN_SECONDS: float = SEGMENT_SECONDS
 
 
+def check_step(step: float) -> float:
+    """The step between scored segments, seconds: a finite number from one sample (1/200 s) to
+    :data:`SEGMENT_SECONDS`. A longer step leaves gaps between the scored 10-s segments (60 s
+    would score a sixth of the recording), so it is refused.
+
+    >>> check_step(2.0)
+    2.0
+    >>> check_step(60.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hms_features.errors.UsageError: --step 60 s would leave 50 s of every 60 s unscored: ...
+    """
+    step = float(step)
+    if not (np.isfinite(step) and step > 0):
+        raise UsageError(f"--step must be a number of seconds > 0; got {step:g}")
+    if step < 1.0 / FS:
+        raise UsageError(f"--step {step:g} s is shorter than one sample (1/{FS} s)")
+    if step > SEGMENT_SECONDS + 1e-9:
+        raise UsageError(
+            f"--step {step:g} s would leave {step - SEGMENT_SECONDS:g} s of every {step:g} s "
+            f"unscored: give a step of at most {SEGMENT_SECONDS:g} s (10 tiles the recording; "
+            "2 as SPaRCNet)"
+        )
+    return step
+
+
 class RecordingTooShortError(HMSError, ValueError):
     """A recording (or the --start/--end span) shorter than one labelled segment."""
 
@@ -44,8 +70,8 @@ def segment_onsets(
     --------
     >>> segment_onsets(45.0).tolist()
     [0.0, 10.0, 20.0, 30.0]
-    >>> segment_onsets(60.0, step=20.0, start=5.0).tolist()
-    [5.0, 25.0, 45.0]
+    >>> segment_onsets(40.0, step=5.0, start=5.0).tolist()
+    [5.0, 10.0, 15.0, 20.0, 25.0, 30.0]
 
     Raises
     ------
@@ -54,8 +80,7 @@ def segment_onsets(
     RecordingTooShortError
         The span holds no whole segment.
     """
-    if not step > 0:
-        raise UsageError(f"--step must be > 0 seconds; got {step}")
+    step = check_step(step)
     start = 0.0 if start is None else float(start)
     end = float(duration) if end is None else min(float(end), float(duration))
     if start < 0 or start >= duration:
