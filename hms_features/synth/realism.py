@@ -175,8 +175,24 @@ FIGURE_SAMPLES: int = CENTER_STOP - CENTER_START
 #: then cut to the central 10 s (no edge effects); the genuine 10 s have no context to pad with.
 FIGURE_FILTER: str = (
     "zero-phase Butterworth order 4, 0.5-40 Hz band-pass, 60 Hz notch (Q 30), "
-    "hms_features.signal.preprocess.filter_signals"
+    "hms_features.signal.preprocess.filter_signals; synthetic windows also through the "
+    "figures' display low-pass (zero-phase Butterworth order 2 at 32 Hz)"
 )
+#: The figures' own display low-pass, which the genuine windows went through before they were
+#: drawn and the synthetic ones must go through too: the figures' mean spectrum is -10 dB at
+#: 40 Hz and -21 dB at 50 Hz against 15-25 Hz (their README, "Checks"), which a zero-phase
+#: (forward-backward) Butterworth of order 2 at 32 Hz reproduces (-11 dB and -20 dB).
+DISPLAY_LOWPASS_HZ: float = 32.0
+DISPLAY_LOWPASS_ORDER: int = 2
+
+
+def display_lowpass(x: np.ndarray, fs: float = FS) -> np.ndarray:
+    """The figures' display low-pass (:data:`DISPLAY_LOWPASS_HZ`) along the last axis, zero
+    phase; microvolts in, microvolts out."""
+    sos = sps.butter(DISPLAY_LOWPASS_ORDER, DISPLAY_LOWPASS_HZ, fs=fs, output="sos")
+    return sps.sosfiltfilt(sos, x, axis=-1)
+
+
 #: Bands of the benchmark's relative powers (Hz); each band's share of the 0.5-40 Hz power.
 FIGURE_BANDS: dict[str, tuple[float, float]] = {
     "delta": (0.5, 4.0),
@@ -380,7 +396,8 @@ class SyntheticWindows:
     Attributes
     ----------
     eeg : ndarray, shape (n, 18, 2000)
-        Bipolar, filtered with :data:`FIGURE_FILTER` over the 50 s, then cut; uV.
+        Bipolar, filtered with :data:`FIGURE_FILTER` (and :func:`display_lowpass`) over the
+        50 s, then cut; uV.
     ekg : ndarray, shape (n, 2000)
         The EKG of the central 10 s (uV, filtered as the EEG).
     line_noise_uv : ndarray, shape (n,)
@@ -429,7 +446,7 @@ def _read_rows(task: tuple[Path, pd.DataFrame, float]) -> list[tuple[int, np.nda
         if not np.isfinite(centre[:, :-1]).all():
             continue
         filled, _ = fill_missing(w)
-        x = filter_signals(bipolar(filled), fs)[:, CENTER_START:CENTER_STOP]
+        x = display_lowpass(filter_signals(bipolar(filled), fs), fs)[:, CENTER_START:CENTER_STOP]
         ekg = filter_signals(filled[:, -1], fs)[CENTER_START:CENTER_STOP]
         noise = float(np.median(line_amplitude(bipolar(filled[CENTER_START:CENTER_STOP]), fs)))
         out.append((idx, x, ekg, noise))

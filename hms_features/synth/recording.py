@@ -61,8 +61,10 @@ PATTERN_AMPLITUDE: dict[int, float] = {
 PATTERN_AMPLITUDE_EXPONENT: float = 0.75
 #: Chance that a seizure is generalized (bilateral from onset) rather than focal and evolving.
 P_GENERALIZED_SEIZURE: float = 0.7
-#: Peak amplitude (uV, referential) of a generalized seizure relative to PATTERN_AMPLITUDE.
-GENERALIZED_SEIZURE_GAIN: float = 1.3
+#: Peak amplitude (uV, referential) of a generalized and of a focal seizure relative to
+#: PATTERN_AMPLITUDE.
+GENERALIZED_SEIZURE_GAIN: float = 1.6
+FOCAL_SEIZURE_GAIN: float = 1.8
 #: Peak of the slowing (delta) bump relative to BACKGROUND_LEVEL, at slowing = 1.
 DELTA_GAIN: float = 15.0
 #: Reference level of the 1/f background (uV^2/Hz at 1 Hz), before the patient's scale.
@@ -504,9 +506,14 @@ ABRUPT_S: float = 0.3
 # building a recording
 
 
-def _background(rng: np.random.Generator, p: PatientTraits, is_other: bool) -> Background:
+def _background(
+    rng: np.random.Generator, p: PatientTraits, is_other: bool, active: bool = False
+) -> Background:
+    """The background of one recording; ``is_other`` for an "Other" recording (lighter, more
+    artefact), ``active`` for one whose pattern sits on an active background with faster
+    activity (LPD, and the fast activity riding on rhythmic delta)."""
     amplitude = p.amplitude * np.exp(rng.normal(0.0, 0.1))
-    if is_other and rng.random() < 0.15:  # a low-voltage record
+    if rng.random() < (0.2 if is_other else 0.08):  # a low-voltage record
         amplitude *= rng.uniform(0.25, 0.5)
     level = BACKGROUND_LEVEL * amplitude**2 * np.exp(rng.normal(0.0, 0.15, N_SCALP))
     slowing = float(np.clip(p.slowing + rng.normal(0.0, 0.1), 0.0, 1.0))
@@ -520,7 +527,8 @@ def _background(rng: np.random.Generator, p: PatientTraits, is_other: bool) -> B
     alpha_field = gaussian_field((0.0, -0.85), 0.45)
     alpha = 1.5 * alpha_strength * BACKGROUND_LEVEL * amplitude**2 * alpha_field
     # beta (drugs, a lighter record): broad 13-25 Hz, frontal-central, up to ~the 1/f level
-    beta_strength = rng.uniform(0.0, 0.6) * (2.5 if lighter else 1.0) * (rng.random() < 0.5)
+    beta_strength = rng.uniform(0.0, 0.6) * (2.5 if lighter or active else 1.0)
+    beta_strength *= rng.random() < (0.8 if active else 0.5)
     beta = beta_strength * BACKGROUND_LEVEL * amplitude**2 * gaussian_field((0.0, 0.3), 0.8) / 20
     alert = float(np.clip(p.alertness + (0.25 if is_other else 0.0) + rng.normal(0, 0.1), 0, 1))
     leak_center = (rng.uniform(-0.9, 0.9), rng.uniform(-0.8, -0.2))
@@ -687,8 +695,8 @@ def draw_seizures(
     """The seizures of a recording at the given onsets and durations (seconds).
 
     Generalized (chance ``p_generalized``): 2-3.5 Hz, drifting by -0.9 to +0.4 Hz per 50 s,
-    spike-and-wave or sharply contoured (spikiness 0.35-1, spikes of SD 7-18 ms, i.e. about 30-70 ms
-    wide at the base), on a multifocal field with 0-25 ms per-electrode delays, abrupt onset. Focal:
+    spike-and-wave or sharply contoured (spikiness 0.25-0.9, spikes of SD 9-18 ms, i.e. 30-70 ms
+    wide at the base), on a multifocal field with 0-15 ms per-electrode delays, abrupt onset. Focal:
     5-10 Hz slowing to 2.5-4 Hz (or 3-5 Hz speeding up), sharp waves, from a focus that widens
     and moves towards the midline. Both with 5-15% cycle-to-cycle jitter.
     """
@@ -699,17 +707,17 @@ def draw_seizures(
     slowing_down = rng.random(n) < 0.75
     f_start = np.where(slowing_down, rng.uniform(5.0, 10.0, n), rng.uniform(3.0, 5.0, n))
     f_end = np.where(slowing_down, rng.uniform(2.5, 4.0, n), f_start + rng.uniform(2.0, 4.0, n))
-    g_start = rng.triangular(2.0, 2.3, 3.5, n)
+    g_start = rng.triangular(2.0, 2.0, 3.5, n)
     g_end = np.clip(g_start + rng.uniform(-0.9, 0.4, n) * durations / 50.0, 1.5, 4.0)
     focus = np.array([_lateral_focus(rng, p) for _ in range(n)]).reshape(n, 2)
     fields = np.array([multifocal_field(rng) for _ in range(n)]).reshape(n, N_SCALP)
-    lags = rng.uniform(0.0, 0.025, (n, N_SCALP))
+    lags = rng.uniform(0.0, 0.015, (n, N_SCALP))
     return Seizures(
         onset=onsets,
         duration=durations,
         f_start=np.where(gen, g_start, f_start),
         f_end=np.where(gen, g_end, f_end),
-        spikiness=np.where(gen, rng.uniform(0.35, 1.0, n), rng.uniform(0.1, 0.9, n)),
+        spikiness=np.where(gen, rng.uniform(0.25, 0.9, n), rng.uniform(0.1, 0.9, n)),
         focus=focus,
         width_start=rng.uniform(0.25, 0.4, n),
         width_end=rng.uniform(0.7, 1.1, n),
@@ -717,10 +725,12 @@ def draw_seizures(
         suppression=rng.uniform(0.3, 0.7, n),
         recovery=rng.uniform(5.0, 20.0, n),
         generalized=gen,
-        spike_s=np.where(gen, rng.uniform(0.007, 0.018, n), 0.02),
+        spike_s=np.where(gen, rng.uniform(0.009, 0.018, n), 0.02),
         field=fields,
         lags=lags,
-        gain=np.where(gen, GENERALIZED_SEIZURE_GAIN * np.exp(rng.normal(0.0, 0.3, n)), 1.0),
+        gain=np.where(
+            gen, GENERALIZED_SEIZURE_GAIN * np.exp(rng.normal(0.0, 0.3, n)), FOCAL_SEIZURE_GAIN
+        ),
         jitter=sg.draw_modulation(rng, (0.3, 1.5), rate_rms=rng.uniform(0.05, 0.12) * 2.5),
         envelope=sg.draw_modulation(rng, (0.1, 1.0), rms=rng.uniform(0.1, 0.25)),
     )
@@ -742,7 +752,7 @@ def _seizure_schedule(
 
 
 def pattern_amplitudes(
-    rng: np.random.Generator, patient: PatientTraits, spread: float = 0.25
+    rng: np.random.Generator, patient: PatientTraits, spread: float = 0.35
 ) -> np.ndarray:
     """Full amplitude (uV) of each pattern class 0-4 in one recording:
     ``PATTERN_AMPLITUDE * amplitude^PATTERN_AMPLITUDE_EXPONENT * pattern_gain * exp(N(0, spread))``.
@@ -793,7 +803,9 @@ def build_recording(
         mixture[:, target] += moved
         mixture[:, SEIZURE] -= moved
     present = np.maximum(render_share, mixture).max(axis=0) > 0
-    background = _background(rng, patient, state.primary == OTHER)
+    background = _background(
+        rng, patient, state.primary == OTHER, active=state.primary in (LPD, LRDA, GRDA)
+    )
     amplitude = pattern_amplitudes(rng, patient)
     return Recording(
         start=start,
