@@ -89,7 +89,13 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
         ),
         example="  hms score rec.edf --model-dir models/lgbm --out scored/ --step 10",
     )
-    p.add_argument("recording", help="the recording file")
+    p.add_argument(
+        "recordings",
+        nargs="+",
+        metavar="RECORDING",
+        help="a recording file; several files or folders score an archive: one sub-folder per "
+        "recording in --out, and index.csv / index.html",
+    )
     p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
@@ -112,6 +118,17 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
         help="read the file's numbers in this unit, whatever its header declares (a file whose "
         "header says uV but holds volts: --unit V); default: the header's",
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="archive: score recordings again that are already done (skipped otherwise)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="archive: address of a Dask scheduler (tcp://host:8786), one task per recording "
+        "(pip install 'hms-features[dask]')",
+    )
     add_quiet(p)
     p.set_defaults(func=run_score)
 
@@ -131,10 +148,30 @@ def score_step(text: str) -> float:
 
 def run_score(args: argparse.Namespace) -> int:
     """Score the recording; print where the outputs are."""
+    from pathlib import Path
+
     from hms_features.score.run import score_recording
 
+    one = len(args.recordings) == 1 and not Path(args.recordings[0]).is_dir()
+    if not one or args.scheduler:
+        from hms_features.score.archive import print_progress, score_archive
+
+        archive = score_archive(
+            args.recordings,
+            args.model_dir,
+            args.out,
+            step=args.step,
+            n_jobs=args.n_jobs,
+            page=not args.no_page,
+            overwrite=args.overwrite,
+            scheduler=args.scheduler,
+            unit=args.unit,
+            log=None if args.quiet else print_progress,
+        )
+        print(archive.format())
+        return archive.exit_status
     result = score_recording(
-        args.recording,
+        args.recordings[0],
         args.model_dir,
         args.out,
         step=args.step,
