@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -291,7 +292,7 @@ def index_page(index: pd.DataFrame, out_dir: Path) -> str:
         page = f"{r.folder}/{r.folder}_timeline.html"
         name = html.escape(Path(str(r.recording)).name)
         link = (
-            f'<a href="{html.escape(page, quote=True)}">{name}</a>'
+            f'<a href="{html.escape(quote(page), quote=True)}">{name}</a>'
             if (out_dir / page).is_file()
             else name
         )
