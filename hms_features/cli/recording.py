@@ -85,9 +85,14 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
             "probabilities, seizure and IIIC burden, quality), <stem>_events.tsv (BIDS events "
             "of merged episodes), <stem>_annotations.txt (the same, as MNE annotations that "
             "EDFbrowser imports) and <stem>_timeline.html (spectrograms, probability strip, "
-            "burden, review of the most probable windows)."
+            "burden, review of the most probable windows). Bad electrodes are named and left "
+            "out; amplitudes that cannot be EEG are a warning (--unit forces the unit). Several "
+            "recordings or folders score an archive: one sub-folder per recording, index.csv "
+            "and index.html, done recordings skipped (--overwrite), on a Dask cluster with "
+            "--scheduler."
         ),
-        example="  hms score rec.edf --model-dir models/lgbm --out scored/ --step 10",
+        example="  hms score rec.edf --model-dir models/lgbm --out scored/ --step 10\n"
+        "  hms score archive/ --model-dir models/lgbm --out scored/ --n-jobs 2",
     )
     p.add_argument(
         "recordings",
