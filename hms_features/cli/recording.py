@@ -85,11 +85,22 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
             "probabilities, seizure and IIIC burden, quality), <stem>_events.tsv (BIDS events "
             "of merged episodes), <stem>_annotations.txt (the same, as MNE annotations that "
             "EDFbrowser imports) and <stem>_timeline.html (spectrograms, probability strip, "
-            "burden, review of the most probable windows)."
+            "burden, review of the most probable windows). Bad electrodes are named and left "
+            "out; amplitudes that cannot be EEG are a warning (--unit forces the unit). Several "
+            "recordings or folders score an archive: one sub-folder per recording, index.csv "
+            "and index.html, done recordings skipped (--overwrite), on a Dask cluster with "
+            "--scheduler."
         ),
-        example="  hms score rec.edf --model-dir models/lgbm --out scored/ --step 10",
+        example="  hms score rec.edf --model-dir models/lgbm --out scored/ --step 10\n"
+        "  hms score archive/ --model-dir models/lgbm --out scored/ --n-jobs 2",
     )
-    p.add_argument("recording", help="the recording file")
+    p.add_argument(
+        "recordings",
+        nargs="+",
+        metavar="RECORDING",
+        help="a recording file; several files or folders score an archive: one sub-folder per "
+        "recording in --out, and index.csv / index.html",
+    )
     p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
@@ -112,6 +123,17 @@ def _add_score(subparsers: argparse._SubParsersAction) -> None:
         help="read the file's numbers in this unit, whatever its header declares (a file whose "
         "header says uV but holds volts: --unit V); default: the header's",
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="archive: score recordings again that are already done (skipped otherwise)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="archive: address of a Dask scheduler (tcp://host:8786), one task per recording "
+        "(pip install 'hms-features[dask]')",
+    )
     add_quiet(p)
     p.set_defaults(func=run_score)
 
@@ -131,10 +153,30 @@ def score_step(text: str) -> float:
 
 def run_score(args: argparse.Namespace) -> int:
     """Score the recording; print where the outputs are."""
+    from pathlib import Path
+
     from hms_features.score.run import score_recording
 
+    one = len(args.recordings) == 1 and not Path(args.recordings[0]).is_dir()
+    if not one or args.scheduler:
+        from hms_features.score.archive import print_progress, score_archive
+
+        archive = score_archive(
+            args.recordings,
+            args.model_dir,
+            args.out,
+            step=args.step,
+            n_jobs=args.n_jobs,
+            page=not args.no_page,
+            overwrite=args.overwrite,
+            scheduler=args.scheduler,
+            unit=args.unit,
+            log=None if args.quiet else print_progress,
+        )
+        print(archive.format())
+        return archive.exit_status
     result = score_recording(
-        args.recording,
+        args.recordings[0],
         args.model_dir,
         args.out,
         step=args.step,
