@@ -137,7 +137,7 @@ def test_contributions_add_up_to_predict_raw(stored):
     for j, booster in enumerate(model.boosters):
         one = model.contributions(rows, folds=j)
         np.testing.assert_allclose(one.sum(axis=2), raws[j], atol=1e-6, rtol=0)
-        unused = np.setdiff1d(np.arange(f), booster_columns(booster.feature_name(), model.feature_names))
+        unused = np.setdiff1d(np.arange(f), model.fold_columns(booster))
         assert not one[:, :, unused].any()  # a column the fold does not keep moves nothing
     folds = (np.arange(n) * 7) % len(model.boosters)
     oof = model.contributions(rows, folds=folds)
