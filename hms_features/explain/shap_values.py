@@ -79,7 +79,9 @@ class FoldModel(Protocol):
 
     def predict_raw(self, X: pd.DataFrame) -> list[np.ndarray]: ...
 
-    def contributions(self, X: pd.DataFrame, folds=None) -> np.ndarray: ...
+    def contributions(
+        self, X: pd.DataFrame, folds: int | np.ndarray | None = None
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
