@@ -171,6 +171,31 @@ def test_cli_and_parallel_workers_agree(
     pd.testing.assert_frame_equal(parallel, scored[0].timeline, check_exact=False, rtol=1e-6)
 
 
+def test_serial_path_loads_the_model_once(recording, model_dir, tmp_path, monkeypatch):
+    """Issue 19: ``hms score`` on one process loads the model and derives its columns once,
+    and passes them down to the blocks (the page included)."""
+    from hms_features.model import files
+    from hms_features.score import extract, timeline
+
+    calls = {"load": 0, "columns": 0}
+
+    def counted(name, module, original):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, original.__name__, wrapper)
+
+    counted("load", files, files.load_model)
+    counted("columns", timeline, timeline.model_columns)
+    extract._worker_model.cache_clear()  # a copy cached by an earlier test would hide a load
+    result = score_recording(recording, model_dir, tmp_path, n_jobs=1, progress=False,
+                             start=0.0, end=120.0)  # fmt: skip
+    assert calls == {"load": 1, "columns": 1}
+    assert extract._worker_model.cache_info().currsize == 0
+    assert "page" in result.files and len(result.timeline) == 12
+
+
 # ------------------------------------------------------------------ short and broken files
 
 

@@ -1,10 +1,11 @@
 """SHAP values of the fold ensemble, feature percentiles and the top-feature table of a prediction.
 
 The model is a set of LightGBM multiclass boosters (one per cross-validation fold) whose raw
-scores ``f_k(x)`` (one per class k, natural-log units) go through a softmax. LightGBM computes
-exact TreeSHAP contributions itself (``Booster.predict(X, pred_contrib=True)``): for K classes
-and F features the output is ``(n, K * (F + 1))``, per class F contributions followed by the
-bias, the expected raw score of that class over the training data. For one booster
+scores ``f_k(x)`` (one per class k, natural-log units) go through a softmax. The contributions
+come from :meth:`hms_features.model.TrainedModel.contributions`, the package's one TreeSHAP
+path (LightGBM's exact TreeSHAP, each fold booster given the columns it kept): for K classes
+and F features, ``(n, K, F + 1)``, per class F contributions followed by the bias, the expected
+raw score of that class over the training data. For one booster
 
     f_k(x) = phi_k0 + sum_j phi_kj(x)
 
@@ -51,14 +52,12 @@ __all__ = [
     "FeatureQuantiles",
     "FoldModel",
     "ShapResult",
-    "booster_contributions",
     "class_names",
     "compute_shap",
     "describe_feature",
     "ensure_quantiles",
     "explain_rows",
     "feature_family",
-    "fold_contributions",
     "feature_quantiles",
     "load_quantiles",
     "model_frame",
@@ -67,9 +66,6 @@ __all__ = [
     "save_quantiles",
     "top_features",
 ]
-
-#: Rows per ``pred_contrib`` call (bounds memory: rows x classes x features x 8 bytes).
-_CONTRIB_BATCH_ROWS: int = 512
 
 
 class FoldModel(Protocol):
@@ -82,6 +78,10 @@ class FoldModel(Protocol):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
 
     def predict_raw(self, X: pd.DataFrame) -> list[np.ndarray]: ...
+
+    def contributions(
+        self, X: pd.DataFrame, folds: int | np.ndarray | None = None
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -190,45 +190,6 @@ def model_frame(model: FoldModel, features: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=features.index, columns=names)
 
 
-def booster_contributions(booster, X: pd.DataFrame | np.ndarray, n_classes: int) -> np.ndarray:
-    """LightGBM's exact TreeSHAP contributions of one booster.
-
-    Returns
-    -------
-    ndarray, shape (n_rows, n_classes, n_features + 1), float64
-        Per class the F feature contributions then the bias (raw-score units).
-    """
-    values = np.asarray(X, dtype=np.float64)
-    n, f = values.shape
-    out = np.empty((n, n_classes, f + 1), dtype=np.float64)
-    for start in range(0, n, _CONTRIB_BATCH_ROWS):
-        block = values[start : start + _CONTRIB_BATCH_ROWS]
-        c = np.asarray(booster.predict(block, pred_contrib=True), dtype=np.float64)
-        if c.shape != (len(block), n_classes * (f + 1)):
-            raise ValueError(
-                f"LightGBM returned contributions of shape {c.shape}; expected "
-                f"({len(block)}, {n_classes} classes x ({f} features + 1 bias))"
-            )
-        out[start : start + len(block)] = c.reshape(len(block), n_classes, f + 1)
-    return out
-
-
-def fold_contributions(booster, values: np.ndarray, names: list[str], n_classes: int) -> np.ndarray:
-    """:func:`booster_contributions` on the model's columns (n, K, F + 1): a booster trained on
-    kept features (``hms train --max-features``) is passed only its own columns and
-    contributes 0 for the others. Every TreeSHAP call of the package goes through here."""
-    from hms_features.model.files import booster_columns
-
-    cols = booster_columns(booster.feature_name(), names)
-    if len(cols) == len(names):
-        return booster_contributions(booster, values, n_classes)
-    c = booster_contributions(booster, values[:, cols], n_classes)
-    out = np.zeros((len(values), n_classes, len(names) + 1))
-    out[:, :, cols] = c[:, :, :-1]
-    out[:, :, -1] = c[:, :, -1]
-    return out
-
-
 def _softmax(raw: np.ndarray) -> np.ndarray:
     z = raw - raw.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -259,30 +220,13 @@ def compute_shap(
     """
     X = model_frame(model, features)
     classes = tuple(model.classes)
-    k, f = len(classes), X.shape[1]
-    boosters = list(model.boosters)
-    values = X.to_numpy()
-    total = np.zeros((len(X), k, f + 1))
-    names = list(X.columns)
+    f = X.shape[1]
     if folds is None:
-        for start in range(0, len(X), _CONTRIB_BATCH_ROWS):
-            stop = min(start + _CONTRIB_BATCH_ROWS, len(X))
-            for booster in boosters:
-                total[start:stop] += fold_contributions(booster, values[start:stop], names, k)
-        total /= len(boosters)
+        total = model.contributions(X)
         probs = np.asarray(model.predict_proba(X), dtype=np.float64)
         mode = "fold-mean"
     else:
-        folds = np.asarray(folds)
-        if folds.shape != (len(X),):
-            raise ValueError(f"folds must have one entry per row ({len(X)}); got {folds.shape}")
-        bad = sorted(set(folds.tolist()) - set(range(len(boosters))))
-        if bad:
-            raise ValueError(f"fold numbers {bad} have no booster (the model has {len(boosters)})")
-        for j, booster in enumerate(boosters):
-            rows = np.flatnonzero(folds == j)
-            if len(rows):
-                total[rows] = fold_contributions(booster, values[rows], names, k)
+        total = model.contributions(X, folds=np.asarray(folds))
         probs = None
         mode = "out-of-fold"
     base = total[:, :, -1].copy()

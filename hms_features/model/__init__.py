@@ -10,7 +10,9 @@ Modules in the order they import each other (nothing imports back):
 - :mod:`~hms_features.model.cv`: folds grouped by patient; every variant on every fold.
 - :mod:`~hms_features.model.report`: CV report (KL by fold and view, confusion, shipped variant).
 - :mod:`~hms_features.model.train`: ``hms train`` (the run and the model folder).
-- :mod:`~hms_features.model.files`: model folder (LightGBM text + JSON) save/load.
+- :mod:`~hms_features.model.files`: model folder (LightGBM text + JSON) save/load;
+  :class:`TrainedModel`, the fold ensemble (``predict_raw``, ``predict_proba``, and
+  ``contributions``, the package's one TreeSHAP path).
 - :mod:`~hms_features.model.predict`: scoring a test set into a submission.
 - :mod:`~hms_features.model.offline_kit`: wheels + model for an offline (Kaggle) notebook.
 """

@@ -57,6 +57,9 @@ MODEL_JSON: str = "model.json"
 #: Columns of a feature table that identify a row; they are never features.
 KEY_COLUMNS: frozenset[str] = frozenset({"eeg_id", "eeg_sub_id", "spectrogram_id", "patient_id"})
 _FOLD_FILE = re.compile(r"^fold_(\d+)\.txt$")
+#: Rows per TreeSHAP call of :meth:`TrainedModel.contributions` (bounds LightGBM's output:
+#: rows x classes x (features + 1) x 8 bytes, 6 MB at 1,491 features).
+_CONTRIB_BATCH_ROWS: int = 512
 #: Packages whose versions are recorded with a model.
 _RECORDED_PACKAGES = ("hms-features", "lightgbm", "numpy", "pandas", "scipy", "scikit-learn")
 
@@ -177,16 +180,108 @@ class TrainedModel:
             )
         return np.ascontiguousarray(X[self.feature_names].to_numpy(dtype=np.float32))
 
+    def fold_columns(self, booster: lgb.Booster) -> np.ndarray:
+        """Positions among :attr:`feature_names` of one fold booster's inputs (all of them, or
+        the columns it kept: ``hms train --max-features``)."""
+        return booster_columns(booster.feature_name(), self.feature_names)
+
     def predict_raw(self, X: pd.DataFrame | np.ndarray) -> list[np.ndarray]:
         """Raw margins (n, 6) of each fold booster (softmax of a fold's margins = its
-        probabilities; SHAP values of a booster sum to its margins)."""
+        probabilities; :meth:`contributions` of a fold sum to its margins)."""
         mat = self.feature_matrix(X)
         out = []
         for booster in self.boosters:
-            cols = booster_columns(booster.feature_name(), self.feature_names)
+            cols = self.fold_columns(booster)
             inputs = mat if len(cols) == mat.shape[1] else mat[:, cols]
             raw = np.asarray(booster.predict(inputs, raw_score=True), dtype=np.float64)
             out.append(raw.reshape(len(mat), len(self.classes)))
+        return out
+
+    def contributions(
+        self, X: pd.DataFrame | np.ndarray, folds: int | np.ndarray | None = None
+    ) -> np.ndarray:
+        """Exact TreeSHAP contributions of every feature to every class's raw score.
+
+        LightGBM computes them (``Booster.predict(pred_contrib=True)``; this is the package's
+        only call of it). Units are those of the raw score: the log-odds of the softmax, so
+        ``+0.7`` on a class multiplies its odds against every other class by ``exp(0.7)``,
+        everything else being equal. A fold booster that kept only some columns is given those
+        and contributes exactly 0 for the others. For the fold mean, per class and row
+
+            ``contributions(X).sum(axis=2) == np.mean(predict_raw(X), axis=0)``
+
+        within rounding (SHAP values are linear in the model, so averaging each fold's gives
+        the SHAP values of the fold-mean raw score, whose softmax is not the predicted
+        probability: :meth:`predict_proba` averages each fold's softmax).
+
+        Parameters
+        ----------
+        X : DataFrame or ndarray
+            Feature rows, as for :meth:`feature_matrix` (read as float32, explained as float64).
+        folds : int or array of int (n_rows,), optional
+            None (default): every fold booster, averaged (the deployed model). An int: that
+            fold booster alone. An array: row i explained by booster ``folds[i]`` (out-of-fold:
+            the booster that did not train on it).
+
+        Returns
+        -------
+        ndarray, shape (n_rows, n_classes, n_features + 1), float64
+            Per class the contribution of each feature (:attr:`feature_names` order), then the
+            bias last: the expected raw score of the class over the training data (per fold,
+            or its mean over folds).
+
+        Raises
+        ------
+        FeatureMismatchError
+            ``X`` lacks some of the model's features (see :meth:`feature_matrix`).
+        ValueError
+            ``folds`` names a fold with no booster, or has not one entry per row.
+        """
+        values = self.feature_matrix(X).astype(np.float64)
+        n, k, f = len(values), len(self.classes), len(self.feature_names)
+        total = np.zeros((n, k, f + 1))
+        if folds is None:
+            for start in range(0, n, _CONTRIB_BATCH_ROWS):
+                block = values[start : start + _CONTRIB_BATCH_ROWS]
+                for booster in self.boosters:
+                    total[start : start + len(block)] += self._fold_contributions(booster, block)
+            return total / len(self.boosters)
+        per_row = np.asarray(folds)
+        if per_row.ndim == 0:
+            per_row = np.full(n, per_row)
+            bad = sorted({int(folds)} - set(range(len(self.boosters))))
+        elif per_row.shape != (n,):
+            raise ValueError(f"folds must have one entry per row ({n}); got {per_row.shape}")
+        else:
+            bad = sorted(set(per_row.tolist()) - set(range(len(self.boosters))))
+        if bad:
+            raise ValueError(
+                f"fold numbers {bad} have no booster (the model has {len(self.boosters)})"
+            )
+        for j, booster in enumerate(self.boosters):
+            rows = np.flatnonzero(per_row == j)
+            if len(rows):
+                total[rows] = self._fold_contributions(booster, values[rows])
+        return total
+
+    def _fold_contributions(self, booster: lgb.Booster, values: np.ndarray) -> np.ndarray:
+        """One fold booster's TreeSHAP (n, K, F + 1) on the model's columns, in batches of
+        :data:`_CONTRIB_BATCH_ROWS` rows."""
+        cols = self.fold_columns(booster)
+        n, k, f = len(values), len(self.classes), len(self.feature_names)
+        out = np.zeros((n, k, f + 1))
+        for start in range(0, n, _CONTRIB_BATCH_ROWS):
+            block = values[start : start + _CONTRIB_BATCH_ROWS]
+            block = block if len(cols) == f else block[:, cols]
+            c = np.asarray(booster.predict(block, pred_contrib=True), dtype=np.float64)
+            if c.shape != (len(block), k * (len(cols) + 1)):
+                raise ValueError(
+                    f"LightGBM returned contributions of shape {c.shape}; expected "
+                    f"({len(block)}, {k} classes x ({len(cols)} features + 1 bias))"
+                )
+            c = c.reshape(len(block), k, len(cols) + 1)
+            out[start : start + len(block), :, cols] = c[:, :, :-1]
+            out[start : start + len(block), :, -1] = c[:, :, -1]
         return out
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:

@@ -238,11 +238,14 @@ def score_windows(
     model_dir: str | None = None,
     n_jobs: int = 1,
     on_block: Callable[[int], None] | None = None,
+    loaded: tuple | None = None,
 ) -> WindowScores:
     """Features and quality of every window and, with ``model_dir``, the model's
     probabilities and each window's leading feature
     (:func:`~hms_features.score.timeline.leading_features`), computed block by block where
-    the features are (the workers load the model once each)."""
+    the features are. ``loaded``: the caller's model of ``model_dir`` and its
+    :func:`~hms_features.score.timeline.model_columns`, used as they are when the blocks are
+    scored in this process; worker processes load the model once each."""
     from hms_features.features.extractor import feature_names
 
     n = len(onsets)
@@ -259,7 +262,7 @@ def score_windows(
     blocks = (make_block(reader, spec, onsets, idx) for idx in plan)
     workers = min(n_workers_for(n_jobs, len(plan)), max(n // 8, 1))
     if workers <= 1:
-        results = (_score_block(b, model_dir) for b in blocks)
+        results = (_score_block(b, model_dir, loaded) for b in blocks)
     else:
         results = _pool(((_score_block, (b, model_dir)) for b in blocks), workers)
     for index, feats, q, probs, leading in results:
@@ -284,9 +287,9 @@ def _worker_model(model_dir: str):
     return model, model_columns(model, feature_names())
 
 
-def _score_block(block: Block, model_dir: str | None):
+def _score_block(block: Block, model_dir: str | None, loaded: tuple | None = None):
     """A block's window indices, features, and (with a model) probabilities and leading
-    features."""
+    features; the model is ``loaded`` (model, columns), else this process's copy."""
     from threadpoolctl import threadpool_limits
 
     from hms_features.score.timeline import leading_features
@@ -294,7 +297,7 @@ def _score_block(block: Block, model_dir: str | None):
     index, feats, q = block_features(block)
     if model_dir is None:
         return index, feats, q, None, None
-    model, cols = _worker_model(str(model_dir))
+    model, cols = loaded or _worker_model(str(model_dir))
     with threadpool_limits(limits=1, user_api="blas"):
         X = feats[:, cols]
         probs = model.predict_proba(X)

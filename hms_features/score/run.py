@@ -156,7 +156,7 @@ def score_recording(
     reader = open_recording(path, unit)
     onsets = segment_onsets(reader.duration, step, start, end)
     names = feature_names()
-    model_columns(model, names)  # refuses a model of features this version does not compute
+    cols = model_columns(model, names)  # refuses a model of features this version does not compute
     said: list[str] = []
 
     def warn(text: str) -> None:
@@ -185,7 +185,7 @@ def score_recording(
         total=len(onsets), unit="window", desc="score", disable=not progress, file=sys.stderr
     ) as bar:
         scores = score_windows(
-            reader, spec, onsets, step, str(model_dir), n_jobs, on_block=bar.update
+            reader, spec, onsets, step, str(model_dir), n_jobs, bar.update, (model, cols)
         )
     times["windows"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -55,26 +55,24 @@ def burdens(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def leading_features(model, X: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     """The feature and the concept group pushing each row most towards its predicted class.
 
-    First booster's TreeSHAP (the fold models agree on the leading feature in the great
-    majority of windows and one booster costs a third of three), through
-    :func:`~hms_features.explain.shap_values.fold_contributions`, which passes a booster
-    trained on kept features (``hms train --max-features``) only its own columns. ``X`` holds
-    the model's features (``model.feature_names`` order). Returns an object array (n, 2):
-    feature name, readable concept label (``Amplitude, whole head``).
+    First fold model's TreeSHAP (:meth:`~hms_features.model.TrainedModel.contributions` with
+    ``folds=0``: the fold models agree on the leading feature in the great majority of windows
+    and one booster costs a third of three). ``X`` holds the model's features
+    (``model.feature_names`` order). Returns an object array (n, 2): feature name, readable
+    concept label (``Amplitude, whole head``).
     """
     from hms_features.explain.concepts import concept_membership, label
-    from hms_features.explain.shap_values import fold_contributions, sum_by_group
+    from hms_features.explain.shap_values import sum_by_group
 
     names = list(model.feature_names)
-    n_cls, n_feat = len(model.classes), len(names)
+    n_feat = len(names)
     group_list, member = concept_membership(names)
     labels = np.asarray([label(g) for g in group_list], dtype=object)
     name_arr = np.asarray(names, dtype=object)
     out = np.empty((len(X), 2), dtype=object)
-    booster = model.boosters[0]
     for a in range(0, len(X), _SHAP_ROWS):
-        block = np.asarray(X[a : a + _SHAP_ROWS], dtype=np.float64)
-        contrib = fold_contributions(booster, block, names, n_cls)[:, :, :n_feat]
+        block = X[a : a + _SHAP_ROWS]
+        contrib = model.contributions(block, folds=0)[:, :, :n_feat]
         own = contrib[np.arange(len(block)), predicted[a : a + _SHAP_ROWS]]
         out[a : a + len(block), 0] = name_arr[np.argmax(own, axis=1)]
         by_group = sum_by_group(own, member, len(labels))
