@@ -82,9 +82,11 @@ def test_generalized_seizures_are_large_bilateral_spike_wave(seizures) -> None:
     assert np.median(ratio) > 0.5 and min(ratio) > 0.2  # uneven, never one-sided
     # the strongest bipolar channels reach 100-500 uV peak to peak (patients vary around it)
     assert 100.0 <= np.median(top) <= 500.0 and min(top) >= 40.0
-    # the spike detector fires on spike-and-wave: most windows have spikes on many channels
-    rates = np.array([np.median(spike_rate(_bipolar_10s(x), FS)) for x, *_ in seizures])
-    assert np.mean(rates > 0) >= 0.5
+    # the spike detector fires on spike-and-wave: on some channels of most windows, and at
+    # 20 per minute or more on the most active channel of half of them (sharply contoured
+    # seizures without a clear spike make no detection)
+    rates = np.array([spike_rate(_bipolar_10s(x), FS).max() for x, *_ in seizures])
+    assert np.mean(rates > 0) >= 0.75 and np.mean(rates >= 20.0) >= 0.5
 
 
 def test_focal_evolving_seizures_stay_a_minority() -> None:
