@@ -172,6 +172,7 @@ FAMILY = Family(
             "log10 units",
             "delta",
             REGIONS_,
+            "10 min",
             also=EVOLUTION,
         ),
         Feature(
@@ -210,6 +211,7 @@ FAMILY = Family(
             "log10 units",
             "frequency",
             REGIONS_,
+            "10 min",
             also=EVOLUTION,
         ),
         Feature(
@@ -248,6 +250,7 @@ FAMILY = Family(
             "log10 units",
             "frequency",
             REGIONS_,
+            "10 min",
             also=EVOLUTION,
         ),
         Feature(
@@ -286,6 +289,7 @@ FAMILY = Family(
             "log10 units",
             "frequency",
             REGIONS_,
+            "10 min",
             also=EVOLUTION,
         ),
         Feature(
@@ -295,6 +299,7 @@ FAMILY = Family(
             "log10 units",
             "evolution",
             REGIONS_,
+            "10 min",
             also=("amplitude",),
         ),
         Feature(
@@ -303,6 +308,7 @@ FAMILY = Family(
             "0-1",
             "quality",
             REGIONS_,
+            "10 min",
         ),
     ),
 )

@@ -36,6 +36,8 @@ def test_table_has_a_row_per_feature_in_output_order() -> None:
         assert (table[col].str.len() > 0).all(), col
     assert set(table["span"]) == {"50 s", "10 s", "10 min"}
     assert (table[table["name"].str.endswith("_10s")]["span"] == "10 s").all()
+    # the spectrogram family reads the 10-minute spectrogram, never the 50-s EEG window
+    assert set(table.loc[table["family"] == "spectrogram", "span"]) == {"10 min", "10 s"}
 
 
 def test_every_feature_belongs_to_a_known_concept_group() -> None:
