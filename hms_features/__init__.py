@@ -36,7 +36,7 @@ def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the C
 
         return FeatureExtractor
     if name == "describe_feature":
-        from hms_features.features.registry import describe
+        from hms_features.features.families import describe
 
         return describe
     if name == "kl_divergence":

@@ -36,7 +36,7 @@ from hms_features.explain import plots
 from hms_features.explain.shap_values import (
     ShapResult,
     compute_shap,
-    feature_family,
+    feature_info,
     sum_by_group,
 )
 from hms_features.features.concepts import CONCEPTS, base_concept
@@ -158,8 +158,8 @@ def row_votes(features: pd.DataFrame, labels: pd.DataFrame) -> np.ndarray | None
 
 
 def families_of(names: list[str]) -> pd.Series:
-    """Feature -> family (registry), ``'unknown'`` where none is registered."""
-    return pd.Series([feature_family(n) for n in names], index=names, name="family")
+    """Feature -> family (declarations), ``'unknown'`` where none is declared."""
+    return feature_info(names)["family"]
 
 
 def family_importance(result: ShapResult, families: pd.Series | None = None) -> pd.DataFrame:

@@ -18,8 +18,7 @@ import numpy as np
 from hms_features.explain.shap_values import (
     FeatureQuantiles,
     ShapResult,
-    describe_feature,
-    feature_family,
+    feature_info,
     sum_by_group,
 )
 from hms_features.features.concepts import concept_description, concept_groups, concept_label
@@ -224,6 +223,8 @@ def explanation(
         else np.full(len(contrib), np.nan)
     )
     names = result.feature_names
+    info = feature_info(names)
+    families, texts = info["family"].to_numpy(), info["description"].to_numpy()
     entries, features = [], []
     for j in np.argsort(-np.abs(per_group), kind="stable"):
         members = np.flatnonzero(cs.membership == j)
@@ -249,8 +250,8 @@ def explanation(
                 {
                     "feature": names[i],
                     "concept": group,
-                    "family": feature_family(names[i]),
-                    "description": describe_feature(names[i]),
+                    "family": families[i],
+                    "description": texts[i],
                     "value": _finite(values[i]),
                     "percentile": _finite(pct[i]),
                     "contribution": float(contrib[i]),

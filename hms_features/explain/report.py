@@ -40,7 +40,7 @@ from hms_features.explain.shap_values import (
     ShapResult,
     compute_shap,
     ensure_quantiles,
-    feature_family,
+    feature_info,
     top_features,
 )
 
@@ -525,7 +525,7 @@ def render_report(
         if quantiles is not None
         else np.full(result.values.shape[2], np.nan)
     )
-    families = {n: feature_family(n) for n in result.feature_names}
+    families = feature_info(result.feature_names)["family"].to_dict()
     cs = concept_view.concept_shap(result)
     told: dict[str, dict] = {}
     for k in dict.fromkeys(wanted):

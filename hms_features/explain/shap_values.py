@@ -58,6 +58,7 @@ __all__ = [
     "ensure_quantiles",
     "explain_rows",
     "feature_family",
+    "feature_info",
     "feature_quantiles",
     "load_quantiles",
     "model_frame",
@@ -283,26 +284,43 @@ def ensure_quantiles(
 
 
 # --------------------------------------------------------------------------- descriptions
+#: The description of a model column that no feature declaration knows.
+NO_DESCRIPTION: str = "(no description registered for this feature)"
 
 
 def describe_feature(name: str) -> str:
-    """Plain-language description of a feature (registry), or a note that there is none."""
-    from hms_features.features.registry import describe
+    """Plain-language description of a feature (declarations), or a note that there is none."""
+    from hms_features.features.families import describe
 
     try:
         return describe(name)
     except KeyError:
-        return "(no description registered for this feature)"
+        return NO_DESCRIPTION
 
 
 def feature_family(name: str) -> str:
-    """Family of a feature (registry), or ``'unknown'``."""
-    from hms_features.features.registry import family_of
+    """Family of a feature (declarations), or ``'unknown'``."""
+    from hms_features.features.families import family_of
 
     try:
         return family_of(name)
     except KeyError:
         return "unknown"
+
+
+def feature_info(names: Sequence[str]) -> pd.DataFrame:
+    """``family`` and ``description`` of many features at once, indexing one
+    :func:`~hms_features.features.families.feature_table` (``'unknown'`` and
+    :data:`NO_DESCRIPTION` for names no declaration knows); indexed by name, in the given order."""
+    from hms_features.features.families import feature_table
+
+    rows = feature_table().set_index("name").rename_axis(None).reindex(list(names))
+    return pd.DataFrame(
+        {
+            "family": rows["family"].fillna("unknown"),
+            "description": rows["description"].fillna(NO_DESCRIPTION),
+        }
+    )
 
 
 def sum_by_group(values: np.ndarray, membership: np.ndarray, n_groups: int) -> np.ndarray:
@@ -374,13 +392,14 @@ def top_features(
     else:
         pct = np.full(len(order), np.nan)
     c = contrib[order]
+    info = feature_info(names)
     return pd.DataFrame(
         {
             "class": result.classes[kk],
             "rank": np.arange(1, len(order) + 1),
             "feature": names,
-            "family": [feature_family(n) for n in names],
-            "description": [describe_feature(n) for n in names],
+            "family": info["family"].to_numpy(),
+            "description": info["description"].to_numpy(),
             "value": values,
             "percentile": np.asarray(pct, dtype=np.float64),
             "contribution": c,

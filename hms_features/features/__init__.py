@@ -1,4 +1,6 @@
-"""Hand-crafted EEG features: one module per family, a registry, and the extractor.
+"""Hand-crafted EEG features: one module per family, the declarations, and the extractor.
 
-Importing :mod:`hms_features.features.extractor` imports every family module, which registers it.
+:mod:`~hms_features.features.registry` is the vocabulary (``Feature``, ``Family``, sources);
+:mod:`~hms_features.features.families` lists the families and answers every lookup over their
+declarations; :mod:`~hms_features.features.extractor` runs them on a window and names the values.
 """

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from hms_features.features.context import ANALYSIS_FS, WindowContext
-from hms_features.features.registry import CHANNELS_REGIONS_HEAD, Family, declare, per_channel
+from hms_features.features.registry import CHANNELS_REGIONS_HEAD, Family, Feature, with_regions
 from hms_features.kernels.entropy import permutation_entropy_tm, sample_entropy, svd_entropy_tm
 from hms_features.kernels.fractal import dfa_exponent_tm, higuchi_fd_tm, katz_fd_tm, petrosian_fd_tm
 from hms_features.kernels.resample import resample_time_major
@@ -59,41 +59,6 @@ SAMPEN_ORDER: int = 2
 SAMPEN_TOLERANCE: float = 0.2
 #: Largest interval (samples) of the Higuchi fractal dimension.
 HIGUCHI_KMAX: int = 10
-
-DESCRIPTIONS = {
-    "perm_entropy": (
-        "Permutation entropy (order 3, delay 10 ms, 50 s at 100 Hz), normalised 0-1: "
-        "diversity of the up/down shapes of 3 consecutive samples; low for regular rhythms"
-    ),
-    "perm_entropy_10s": (
-        "Permutation entropy (order 3, delay 10 ms) of the labelled 10 s at 100 Hz, normalised "
-        "0-1; low for regular rhythms"
-    ),
-    "svd_entropy": (
-        "SVD entropy (embedding order 3, delay 10 ms, 50 s at 100 Hz), normalised 0-1: how many "
-        "independent components the signal's local shape needs; low for smooth, slow waves"
-    ),
-    "sample_entropy_10s": (
-        "Sample entropy (m=2, r=0.2 SD) of the labelled 10 s at 50 Hz, in nats: unpredictability "
-        "of the next sample given the last two; low for regular rhythms and periodic patterns"
-    ),
-    "higuchi_fd": (
-        "Higuchi fractal dimension (kmax=10, 50 s at 100 Hz), 1 (smooth curve) to 2 (noise): "
-        "roughness of the waveform"
-    ),
-    "katz_fd": (
-        "Katz fractal dimension (50 s at 100 Hz), dimensionless >= 1: total path length relative "
-        "to the largest excursion; high for fast, irregular activity"
-    ),
-    "petrosian_fd": (
-        "Petrosian fractal dimension (50 s at 100 Hz), dimensionless just above 1: grows with "
-        "the number of slope sign changes (sharp, fast activity)"
-    ),
-    "dfa_exponent": (
-        "Detrended fluctuation analysis exponent (50 s at 100 Hz, scales 40 ms to 5 s), "
-        "dimensionless: 0.5 uncorrelated, ~1 long-range correlated, >1 smooth slow waves"
-    ),
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,44 +82,95 @@ def complexity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     }
 
 
-def complexity_features(ctx: WindowContext) -> dict[str, float]:
+def complexity_family_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Entropies and fractal dimensions per channel, per region (mean of 4) and whole head."""
     values = complexity_values(ctx)
     # a guard (the values are finite by construction), then one row per feature
     table = np.nan_to_num(np.stack(list(values.values())), nan=0.0, posinf=0.0, neginf=0.0)
-    whole_head = table.mean(axis=1).tolist()
-    out: dict[str, float] = {}
-    for name, v, mean in zip(values, table, whole_head):
-        out.update(per_channel(name, v))
-        out[f"global__{name}"] = mean
-    return out
+    whole_head = table.mean(axis=1)
+    return {
+        suffix: np.append(with_regions(v), head)
+        for suffix, v, head in zip(values, table, whole_head)
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-UNITS = {
-    "perm_entropy": "0-1",
-    "perm_entropy_10s": "0-1",
-    "svd_entropy": "0-1",
-    "sample_entropy_10s": "nats",
-    "higuchi_fd": "dimensionless",
-    "katz_fd": "dimensionless",
-    "petrosian_fd": "dimensionless",
-    "dfa_exponent": "dimensionless",
-}
-CONCEPTS = {
-    "perm_entropy": "rhythmicity",
-    "perm_entropy_10s": "rhythmicity",
-    "svd_entropy": "rhythmicity",
-    "sample_entropy_10s": "rhythmicity",
-    "higuchi_fd": "frequency",
-    "katz_fd": ("frequency", "sharpness"),
-    "petrosian_fd": ("frequency", "sharpness"),
-    "dfa_exponent": ("frequency", "delta"),
-}
 FAMILY = Family(
     "complexity",
-    complexity_features,
-    declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_REGIONS_HEAD),
+    complexity_family_values,
+    (
+        Feature(
+            "perm_entropy",
+            "Permutation entropy (order 3, delay 10 ms, 50 s at 100 Hz), normalised 0-1: "
+            "diversity of the up/down shapes of 3 consecutive samples; low for regular rhythms",
+            "0-1",
+            "rhythmicity",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "perm_entropy_10s",
+            "Permutation entropy (order 3, delay 10 ms) of the labelled 10 s at 100 Hz, "
+            "normalised 0-1; low for regular rhythms",
+            "0-1",
+            "rhythmicity",
+            CHANNELS_REGIONS_HEAD,
+            span="10 s",
+        ),
+        Feature(
+            "svd_entropy",
+            "SVD entropy (embedding order 3, delay 10 ms, 50 s at 100 Hz), normalised 0-1: how "
+            "many independent components the signal's local shape needs; low for smooth, slow "
+            "waves",
+            "0-1",
+            "rhythmicity",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "sample_entropy_10s",
+            "Sample entropy (m=2, r=0.2 SD) of the labelled 10 s at 50 Hz, in nats: "
+            "unpredictability of the next sample given the last two; low for regular rhythms and "
+            "periodic patterns",
+            "nats",
+            "rhythmicity",
+            CHANNELS_REGIONS_HEAD,
+            span="10 s",
+        ),
+        Feature(
+            "higuchi_fd",
+            "Higuchi fractal dimension (kmax=10, 50 s at 100 Hz), 1 (smooth curve) to 2 (noise): "
+            "roughness of the waveform",
+            "dimensionless",
+            "frequency",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "katz_fd",
+            "Katz fractal dimension (50 s at 100 Hz), dimensionless >= 1: total path length "
+            "relative to the largest excursion; high for fast, irregular activity",
+            "dimensionless",
+            "frequency",
+            CHANNELS_REGIONS_HEAD,
+            also=("sharpness",),
+        ),
+        Feature(
+            "petrosian_fd",
+            "Petrosian fractal dimension (50 s at 100 Hz), dimensionless just above 1: grows with"
+            " the number of slope sign changes (sharp, fast activity)",
+            "dimensionless",
+            "frequency",
+            CHANNELS_REGIONS_HEAD,
+            also=("sharpness",),
+        ),
+        Feature(
+            "dfa_exponent",
+            "Detrended fluctuation analysis exponent (50 s at 100 Hz, scales 40 ms to 5 s), "
+            "dimensionless: 0.5 uncorrelated, ~1 long-range correlated, >1 smooth slow waves",
+            "dimensionless",
+            "frequency",
+            CHANNELS_REGIONS_HEAD,
+            also=("delta",),
+        ),
+    ),
 )

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import PAIRS_AND_HEAD, REGIONS_AND_HEAD, Family, declare
+from hms_features.features.registry import PAIRS_AND_HEAD, REGIONS_AND_HEAD, Family, Feature
 from hms_features.kernels.spectra import dominant_frequency, subwindow_power_spectra
 from hms_features.kernels.trend import (
     split_subwindows,
@@ -65,26 +65,12 @@ STATISTICS: dict[str, str] = {
     "units of the quantity; large for abrupt onset or offset",
 }
 
-DESCRIPTIONS: dict[str, str] = {
-    f"{q}_{s}": f"Evolution of the {qtext}: {stext}"
-    for q, qtext in QUANTITIES.items()
-    for s, stext in STATISTICS.items()
-}
-DESCRIPTIONS.update(
-    {
-        "lateralization_range": (
-            "Evolution in location: range over the ten 5-s sub-windows of the left-minus-right "
-            "difference of log10 RMS amplitude (log10 units); large when activity shifts side"
-        ),
-        "lateralization_std": (
-            "Evolution in location: standard deviation over the ten 5-s sub-windows of the "
-            "left-minus-right difference of log10 RMS amplitude (log10 units)"
-        ),
-    }
-)
 
-#: Sources of the quantity features: the four regions and the whole head.
-SOURCES: tuple[str, ...] = (*REGIONS, "global")
+def _text(quantity: str, statistic: str) -> str:
+    """The description of a statistic of a quantity's sequence (of QUANTITIES, STATISTICS)."""
+    return f"Evolution of the {QUANTITIES[quantity]}: {STATISTICS[statistic]}"
+
+
 _REGION_POS = {r: k for k, r in enumerate(REGIONS)}
 
 
@@ -127,15 +113,14 @@ def subwindow_quantities(
 # --------------------------------------------------------------------------------------------
 # the family
 # --------------------------------------------------------------------------------------------
-def evolution_features(ctx: WindowContext) -> dict[str, float]:
-    """Slope, range, SD and max step of frequency, amplitude and line length over sub-windows."""
+def evolution_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """Slope, range, SD and max step of frequency, amplitude and line length over sub-windows
+    (per region and whole head); range and SD of the left-right balance (per pair and
+    hemispheres)."""
     series, times, mean_square = subwindow_quantities(ctx.x, ctx.fs)
-    out: dict[str, float] = {}
-    for quantity, values in series.items():
-        stats = trend_statistics(values, times)
-        for stat, per_source in stats.items():
-            for source, v in zip(SOURCES, per_source.tolist()):
-                out[f"{source}__{quantity}_{stat}"] = v
+    freq = trend_statistics(series["dominant_freq"], times)
+    amplitude = trend_statistics(series["log_amplitude"], times)
+    line_length = trend_statistics(series["log_line_length"], times)
     # location: left-right balance of log amplitude per sub-window
     amp = np.maximum(np.sqrt(mean_square), AMPLITUDE_FLOOR_UV)
     left = [amp[_REGION_POS[a]] for a, _ in REGION_PAIRS]
@@ -143,48 +128,128 @@ def evolution_features(ctx: WindowContext) -> dict[str, float]:
     hemi_left = np.sqrt(np.mean([m * m for m in left], axis=0))
     hemi_right = np.sqrt(np.mean([m * m for m in right], axis=0))
     balance = np.log10(np.stack([*left, hemi_left])) - np.log10(np.stack([*right, hemi_right]))
-    names = [f"{a}-{b}" for a, b in REGION_PAIRS] + ["global"]
-    spread = (balance.max(axis=1) - balance.min(axis=1)).tolist()
-    sd = balance.std(axis=1).tolist()
-    for name, r, s in zip(names, spread, sd):
-        out[f"{name}__lateralization_range"] = r
-        out[f"{name}__lateralization_std"] = s
-    return out
+    return {
+        "dominant_freq_slope": freq["slope"],
+        "dominant_freq_range": freq["range"],
+        "dominant_freq_std": freq["std"],
+        "dominant_freq_max_change": freq["max_change"],
+        "log_amplitude_slope": amplitude["slope"],
+        "log_amplitude_range": amplitude["range"],
+        "log_amplitude_std": amplitude["std"],
+        "log_amplitude_max_change": amplitude["max_change"],
+        "log_line_length_slope": line_length["slope"],
+        "log_line_length_range": line_length["range"],
+        "log_line_length_std": line_length["std"],
+        "log_line_length_max_change": line_length["max_change"],
+        "lateralization_range": balance.max(axis=1) - balance.min(axis=1),
+        "lateralization_std": balance.std(axis=1),
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-_QUANTITY_UNITS = {
-    "dominant_freq": "Hz",
-    "log_amplitude": "log10 uV",
-    "log_line_length": "log10 uV per sample",
-}
-
-
-def _unit(suffix: str) -> str:
-    if suffix.startswith("lateralization"):
-        return "log10 units"
-    quantity, stat = (
-        suffix.rsplit("_", 1) if not suffix.endswith("max_change") else (suffix[:-11], "max_change")
-    )
-    unit = _QUANTITY_UNITS[quantity]
-    return f"{unit} per s" if stat == "slope" else unit
-
-
 FAMILY = Family(
     "evolution",
-    evolution_features,
-    declare(
-        DESCRIPTIONS,
-        {s: _unit(s) for s in DESCRIPTIONS},
-        {
-            s: ("evolution", "lateralization") if s.startswith("lateralization") else "evolution"
-            for s in DESCRIPTIONS
-        },
-        {
-            s: PAIRS_AND_HEAD if s.startswith("lateralization") else REGIONS_AND_HEAD
-            for s in DESCRIPTIONS
-        },
+    evolution_values,
+    (
+        Feature(
+            "dominant_freq_slope",
+            _text("dominant_freq", "slope"),
+            "Hz per s",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "dominant_freq_range",
+            _text("dominant_freq", "range"),
+            "Hz",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "dominant_freq_std", _text("dominant_freq", "std"), "Hz", "evolution", REGIONS_AND_HEAD
+        ),
+        Feature(
+            "dominant_freq_max_change",
+            _text("dominant_freq", "max_change"),
+            "Hz",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_amplitude_slope",
+            _text("log_amplitude", "slope"),
+            "log10 uV per s",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_amplitude_range",
+            _text("log_amplitude", "range"),
+            "log10 uV",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_amplitude_std",
+            _text("log_amplitude", "std"),
+            "log10 uV",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_amplitude_max_change",
+            _text("log_amplitude", "max_change"),
+            "log10 uV",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_line_length_slope",
+            _text("log_line_length", "slope"),
+            "log10 uV per sample per s",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_line_length_range",
+            _text("log_line_length", "range"),
+            "log10 uV per sample",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_line_length_std",
+            _text("log_line_length", "std"),
+            "log10 uV per sample",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "log_line_length_max_change",
+            _text("log_line_length", "max_change"),
+            "log10 uV per sample",
+            "evolution",
+            REGIONS_AND_HEAD,
+        ),
+        Feature(
+            "lateralization_range",
+            "Evolution in location: range over the ten 5-s sub-windows of the left-minus-right "
+            "difference of log10 RMS amplitude (log10 units); large when activity shifts side",
+            "log10 units",
+            "evolution",
+            PAIRS_AND_HEAD,
+            also=("lateralization",),
+        ),
+        Feature(
+            "lateralization_std",
+            "Evolution in location: standard deviation over the ten 5-s sub-windows of the "
+            "left-minus-right difference of log10 RMS amplitude (log10 units)",
+            "log10 units",
+            "evolution",
+            PAIRS_AND_HEAD,
+            also=("lateralization",),
+        ),
     ),
 )

@@ -1,7 +1,9 @@
 """Running every declared feature family on a window: :func:`extract_window`.
 
-The families and their declared names live in :mod:`hms_features.features.families`; the
-extractor returns exactly the declared columns, in their declared order.
+The families and their declared names live in :mod:`hms_features.features.families`. Each
+family computes ``{suffix: values over the feature's declared sources}``; the extractor names
+them by zipping them with the declarations (:func:`family_values`), so it returns exactly the
+declared columns, in their declared order.
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ import pandas as pd
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features.context import WindowContext
-from hms_features.features.families import FAMILIES, FAMILY_BY_NAME, feature_names, feature_table
-from hms_features.features.registry import Family, describe
+from hms_features.features.families import (
+    FAMILIES,
+    FAMILY_BY_NAME,
+    feature_descriptions,
+    feature_names,
+    feature_table,
+)
+from hms_features.features.registry import Family
 
 __all__ = [
     "extract_window",
     "extract_window_dict",
+    "family_values",
     "feature_descriptions",
     "feature_names",
     "feature_table",
@@ -46,16 +55,41 @@ def extract_window_dict(
     ctx = WindowContext.from_raw(_check_window(eeg), fs, spectrogram, spectrogram_recomputed)
     out: dict[str, float] = {}
     for fam in select_families(families):
-        values = fam.compute(ctx)
+        out.update(family_values(fam, ctx))
+    return out
+
+
+def family_values(family: Family, ctx: WindowContext) -> dict[str, float]:
+    """One family's features of a window, named by its declarations, in their order.
+
+    ``family.compute(ctx)`` returns ``{suffix: values}`` with one value per declared source of
+    each declared feature; they are zipped with :attr:`Feature.names
+    <hms_features.features.registry.Feature.names>` as float64.
+
+    Raises
+    ------
+    RuntimeError
+        The family computed a feature it does not declare, missed one it declares, or gave a
+        feature more or fewer values than it has sources: a bug of the family.
+    """
+    values = family.compute(ctx)
+    out: dict[str, float] = {}
+    for f in family.features:
         try:
-            out.update((name, values[name]) for name in fam.names)
-        except KeyError as err:
+            v = np.asarray(values[f.suffix], dtype=np.float64)
+        except KeyError:
             raise RuntimeError(
-                f"feature family {fam.name!r} did not compute its declared feature {err.args[0]!r}"
+                f"feature family {family.name!r} did not compute its declared feature {f.suffix!r}"
             ) from None
-        if len(values) != len(fam.names):
-            extra = sorted(set(values) - set(fam.names))[:5]
-            raise RuntimeError(f"feature family {fam.name!r} computed undeclared features {extra}")
+        if v.shape != (len(f.sources),):
+            raise RuntimeError(
+                f"feature family {family.name!r} computed values of shape {v.shape} for "
+                f"{f.suffix!r}, declared for {len(f.sources)} sources ({', '.join(f.sources)})"
+            )
+        out.update(zip(f.names, v.tolist()))
+    if len(values) != len(family.features):
+        extra = sorted(set(values) - set(family.suffixes))[:5]
+        raise RuntimeError(f"feature family {family.name!r} computed undeclared features {extra}")
     return out
 
 
@@ -102,8 +136,3 @@ def extract_window(
     """
     values = extract_window_dict(eeg, fs, spectrogram, spectrogram_recomputed, families)
     return pd.Series(values, dtype=np.float64, name="value")
-
-
-def feature_descriptions() -> dict[str, str]:
-    """Feature name -> one-line plain-language description with its unit."""
-    return {name: describe(name) for name in feature_names()}

@@ -15,39 +15,56 @@ chains.
 
 from __future__ import annotations
 
+import numpy as np
+
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, Feature, with_regions
 from hms_features.kernels.hjorth import hjorth_parameters
 
-DESCRIPTIONS = {
-    "hjorth_mobility": "Hjorth mobility: the signal's mean frequency from the variance of its "
-    "slope, sqrt(var(x')/var(x)) x fs/(2 pi), over the 50 s, Hz",
-    "hjorth_mobility_10s": "Hjorth mobility: the signal's mean frequency from the variance of its "
-    "slope, sqrt(var(x')/var(x)) x fs/(2 pi), over the labelled 10 s, Hz",
-    "hjorth_complexity": "Hjorth complexity: mobility of the slope over mobility of the signal "
-    "(1 for a pure sine, higher for irregular, broadband activity) over the 50 s, dimensionless",
-}
 
-
-def hjorth_features(ctx: WindowContext) -> dict[str, float]:
-    """Hjorth mobility (Hz) and complexity per channel over the 50 s; mobility over the 10 s too."""
+def hjorth_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """Hjorth mobility (Hz) and complexity per channel and region over the 50 s; mobility over
+    the 10 s too."""
     mob, comp = hjorth_parameters(ctx.x, ctx.fs)
     mob_c, _ = hjorth_parameters(ctx.center, ctx.fs)
-    out = per_channel("hjorth_mobility", mob)
-    out.update(per_channel("hjorth_complexity", comp))
-    out.update(per_channel("hjorth_mobility_10s", mob_c))
-    return out
+    return {
+        "hjorth_mobility": with_regions(mob),
+        "hjorth_mobility_10s": with_regions(mob_c),
+        "hjorth_complexity": with_regions(comp),
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-UNITS = {"hjorth_mobility": "Hz", "hjorth_mobility_10s": "Hz", "hjorth_complexity": "dimensionless"}
-CONCEPTS = {
-    "hjorth_mobility": "frequency",
-    "hjorth_mobility_10s": "frequency",
-    "hjorth_complexity": "rhythmicity",
-}
 FAMILY = Family(
-    "hjorth", hjorth_features, declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_AND_REGIONS)
+    "hjorth",
+    hjorth_values,
+    (
+        Feature(
+            "hjorth_mobility",
+            "Hjorth mobility: the signal's mean frequency from the variance of its slope, "
+            "sqrt(var(x')/var(x)) x fs/(2 pi), over the 50 s, Hz",
+            "Hz",
+            "frequency",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "hjorth_mobility_10s",
+            "Hjorth mobility: the signal's mean frequency from the variance of its slope, "
+            "sqrt(var(x')/var(x)) x fs/(2 pi), over the labelled 10 s, Hz",
+            "Hz",
+            "frequency",
+            CHANNELS_AND_REGIONS,
+            span="10 s",
+        ),
+        Feature(
+            "hjorth_complexity",
+            "Hjorth complexity: mobility of the slope over mobility of the signal (1 for a pure "
+            "sine, higher for irregular, broadband activity) over the 50 s, dimensionless",
+            "dimensionless",
+            "rhythmicity",
+            CHANNELS_AND_REGIONS,
+        ),
+    ),
 )

@@ -50,7 +50,7 @@ from scipy import fft as sp_fft
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_REGIONS_HEAD, HEAD, Family, declare
+from hms_features.features.registry import CHANNELS_REGIONS_HEAD, HEAD, Family, Feature
 from hms_features.kernels.autocorrelation import acf_peak, autocorrelation
 from hms_features.kernels.discharges import (
     _discharge_features,
@@ -115,54 +115,6 @@ NEUTRAL_CV: float = 1.0
 BILATERAL_CHANNELS: int = 4
 BILATERAL_TOLERANCE_S: float = 0.04
 
-DESCRIPTIONS = {
-    "envelope_acf_peak": (
-        "Periodicity strength: height of the main autocorrelation peak of the 0.5-25 Hz power "
-        "envelope at lags 0.3-4 s, -1 to 1 (0 = none); high for periodic discharges"
-    ),
-    "envelope_acf_lag": (
-        "Period of the discharges: lag of the main (shortest near-highest) autocorrelation peak "
-        "of the 0.5-25 Hz power envelope within 0.3-4 s, in seconds (0 = no peak)"
-    ),
-    "discharge_rate": (
-        "Rate of discharges (peaks of the 1.5-25 Hz power envelope above an adaptive "
-        "threshold, or above a lower one where the channel's bipolar chain shares the peak; "
-        ">= 0.25 s apart) over the 50 s, Hz"
-    ),
-    "discharge_rate_10s": (
-        "Rate of discharges (peaks of the 1.5-25 Hz power envelope, as for discharge_rate) in "
-        "the labelled 10 s, Hz"
-    ),
-    "discharge_interval_cv": (
-        "Irregularity of discharge spacing: coefficient of variation (SD/mean) of intervals "
-        "between discharges over the 50 s; ~0 = clock-like periodic, 1 = random or too few"
-    ),
-    "envelope_peakiness": (
-        "Peakiness of the 0.5-25 Hz power envelope over the 50 s: 99th percentile / median, "
-        "1-1000; high for discharges with quiet between, ~1 for a continuous sinusoidal rhythm"
-    ),
-    "delta_peak_sharpness": (
-        "Sharpness of the strongest delta (0.5-4 Hz) spectral peak over the 50 s: its power "
-        "above the mean of the bins 1-2.5 Hz away, dB; high for a monomorphic rhythmic delta"
-    ),
-}
-#: Whole-head features (source ``global`` only).
-HEAD_DESCRIPTIONS = {
-    "bilateral_discharge_rate": (
-        "Rate of bilateral synchronous discharges (at least 4 of 8 channels on each hemisphere "
-        "within +/- 40 ms) over the 50 s, Hz; high for generalized periodic discharges"
-    ),
-    "bilateral_discharge_rate_10s": (
-        "Rate of bilateral synchronous discharges (as bilateral_discharge_rate) in the labelled "
-        "10 s, Hz"
-    ),
-    "bilateral_discharge_fraction": (
-        "Share of discharge events (at least 4 of a hemisphere's 8 channels within +/- 40 ms) "
-        "seen on both hemispheres at once, 0-1; ~1 generalized, ~0 lateralized (0 = no events)"
-    ),
-}
-
-
 # --------------------------------------------------------------------------------------------
 # the family
 # --------------------------------------------------------------------------------------------
@@ -212,7 +164,7 @@ def channel_discharges(ctx: WindowContext) -> tuple[np.ndarray, float]:
 
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring), or for
-    ``global`` alone (:data:`HEAD_DESCRIPTIONS`).
+    ``global`` alone (the bilateral discharges).
 
     The kernels' quantities, with fewer passes: one FFT for both envelopes (those of
     :func:`~hms_features.kernels.envelope.power_envelope` and
@@ -283,47 +235,102 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     }
 
 
-def periodicity_features(ctx: WindowContext) -> dict[str, float]:
-    """Envelope autocorrelation, discharge rate and regularity, peakiness, delta sharpness and
-    bilateral discharges."""
-    out: dict[str, float] = {}
-    for name, values in periodicity_values(ctx).items():
-        out.update(zip(_NAMES[name], values.tolist()))
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-UNITS = {
-    "envelope_acf_peak": "-1 to 1",
-    "envelope_acf_lag": "s",
-    "discharge_rate": "Hz",
-    "discharge_rate_10s": "Hz",
-    "discharge_interval_cv": "dimensionless",
-    "envelope_peakiness": "ratio, 1-1000",
-    "delta_peak_sharpness": "dB",
-    "bilateral_discharge_rate": "Hz",
-    "bilateral_discharge_rate_10s": "Hz",
-    "bilateral_discharge_fraction": "fraction, 0-1",
-}
-CONCEPTS = {
-    **dict.fromkeys(DESCRIPTIONS, "periodic_discharges"),
-    "delta_peak_sharpness": ("rhythmicity", "delta"),
-    **dict.fromkeys(HEAD_DESCRIPTIONS, ("periodic_discharges", "synchrony")),
-}
 FAMILY = Family(
     "periodicity",
-    periodicity_features,
-    declare(
-        {**DESCRIPTIONS, **HEAD_DESCRIPTIONS},
-        UNITS,
-        CONCEPTS,
-        {
-            **dict.fromkeys(DESCRIPTIONS, CHANNELS_REGIONS_HEAD),
-            **dict.fromkeys(HEAD_DESCRIPTIONS, HEAD),
-        },
+    periodicity_values,
+    (
+        Feature(
+            "envelope_acf_peak",
+            "Periodicity strength: height of the main autocorrelation peak of the 0.5-25 Hz power"
+            " envelope at lags 0.3-4 s, -1 to 1 (0 = none); high for periodic discharges",
+            "-1 to 1",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "envelope_acf_lag",
+            "Period of the discharges: lag of the main (shortest near-highest) autocorrelation "
+            "peak of the 0.5-25 Hz power envelope within 0.3-4 s, in seconds (0 = no peak)",
+            "s",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "discharge_rate",
+            "Rate of discharges (peaks of the 1.5-25 Hz power envelope above an adaptive "
+            "threshold, or above a lower one where the channel's bipolar chain shares the peak; "
+            ">= 0.25 s apart) over the 50 s, Hz",
+            "Hz",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "discharge_rate_10s",
+            "Rate of discharges (peaks of the 1.5-25 Hz power envelope, as for discharge_rate) in"
+            " the labelled 10 s, Hz",
+            "Hz",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+            span="10 s",
+        ),
+        Feature(
+            "discharge_interval_cv",
+            "Irregularity of discharge spacing: coefficient of variation (SD/mean) of intervals "
+            "between discharges over the 50 s; ~0 = clock-like periodic, 1 = random or too few",
+            "dimensionless",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "envelope_peakiness",
+            "Peakiness of the 0.5-25 Hz power envelope over the 50 s: 99th percentile / median, "
+            "1-1000; high for discharges with quiet between, ~1 for a continuous sinusoidal "
+            "rhythm",
+            "ratio, 1-1000",
+            "periodic_discharges",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "delta_peak_sharpness",
+            "Sharpness of the strongest delta (0.5-4 Hz) spectral peak over the 50 s: its power "
+            "above the mean of the bins 1-2.5 Hz away, dB; high for a monomorphic rhythmic delta",
+            "dB",
+            "rhythmicity",
+            CHANNELS_REGIONS_HEAD,
+            also=("delta",),
+        ),
+        Feature(
+            "bilateral_discharge_rate",
+            "Rate of bilateral synchronous discharges (at least 4 of 8 channels on each "
+            "hemisphere within +/- 40 ms) over the 50 s, Hz; high for generalized periodic "
+            "discharges",
+            "Hz",
+            "periodic_discharges",
+            HEAD,
+            also=("synchrony",),
+        ),
+        Feature(
+            "bilateral_discharge_rate_10s",
+            "Rate of bilateral synchronous discharges (as bilateral_discharge_rate) in the "
+            "labelled 10 s, Hz",
+            "Hz",
+            "periodic_discharges",
+            HEAD,
+            span="10 s",
+            also=("synchrony",),
+        ),
+        Feature(
+            "bilateral_discharge_fraction",
+            "Share of discharge events (at least 4 of a hemisphere's 8 channels within +/- 40 ms)"
+            " seen on both hemispheres at once, 0-1; ~1 generalized, ~0 lateralized (0 = no "
+            "events)",
+            "fraction, 0-1",
+            "periodic_discharges",
+            HEAD,
+            also=("synchrony",),
+        ),
     ),
 )
-#: Feature names per suffix, in the order of their declared sources.
-_NAMES: dict[str, list[str]] = {f.suffix: f.names for f in FAMILY.features}

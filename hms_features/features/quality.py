@@ -9,47 +9,54 @@ from hms_features.features.registry import (
     CHANNELS_REGIONS_HEAD,
     HEAD,
     Family,
-    declare,
-    per_channel,
+    Feature,
+    with_regions,
 )
 
-DESCRIPTIONS = {
-    "missing_fraction": "Fraction of the 50 s with missing (NaN or placeholder) data, 0-1",
-    "clipped_fraction": (
-        "Fraction of samples beyond +/-500 uV (artifact or very high amplitude), 0-1"
-    ),
-    "spectrogram_recomputed": (
-        "1 if the competition spectrogram file was missing and was recomputed from the EEG, else 0"
-    ),
-}
 
-
-def quality_features(ctx: WindowContext) -> dict[str, float]:
-    """Missing-data and clipping fractions per channel and for the whole head."""
-    out = per_channel("missing_fraction", ctx.clean.channel_missing_fraction)
-    out.update(per_channel("clipped_fraction", ctx.clean.clipped_fraction))
-    out["global__missing_fraction"] = float(ctx.clean.missing_fraction)
-    out["global__clipped_fraction"] = float(np.mean(ctx.clean.clipped_fraction))
-    out["global__spectrogram_recomputed"] = float(bool(ctx.spectrogram_recomputed))
-    return out
+def quality_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """Missing-data and clipping fractions per channel, region and whole head; whether the
+    spectrogram was recomputed."""
+    clean = ctx.clean
+    return {
+        "missing_fraction": np.append(
+            with_regions(clean.channel_missing_fraction), float(clean.missing_fraction)
+        ),
+        "clipped_fraction": np.append(
+            with_regions(clean.clipped_fraction), float(np.mean(clean.clipped_fraction))
+        ),
+        "spectrogram_recomputed": np.array([float(bool(ctx.spectrogram_recomputed))]),
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-UNITS = {"missing_fraction": "0-1", "clipped_fraction": "0-1", "spectrogram_recomputed": "0 or 1"}
-CONCEPTS = dict.fromkeys(DESCRIPTIONS, "quality")
 FAMILY = Family(
     "quality",
-    quality_features,
-    declare(
-        DESCRIPTIONS,
-        UNITS,
-        CONCEPTS,
-        {
-            "missing_fraction": CHANNELS_REGIONS_HEAD,
-            "clipped_fraction": CHANNELS_REGIONS_HEAD,
-            "spectrogram_recomputed": HEAD,
-        },
+    quality_values,
+    (
+        Feature(
+            "missing_fraction",
+            "Fraction of the 50 s with missing (NaN or placeholder) data, 0-1",
+            "0-1",
+            "quality",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "clipped_fraction",
+            "Fraction of samples beyond +/-500 uV (artifact or very high amplitude), 0-1",
+            "0-1",
+            "quality",
+            CHANNELS_REGIONS_HEAD,
+        ),
+        Feature(
+            "spectrogram_recomputed",
+            "1 if the competition spectrogram file was missing and was recomputed from the EEG, "
+            "else 0",
+            "0 or 1",
+            "quality",
+            HEAD,
+        ),
     ),
 )

@@ -1,9 +1,12 @@
 """Declared features: what a family computes, named, described and placed in a concept.
 
 A family is one module of :mod:`hms_features.features` that declares a :class:`Family`: a name,
-a compute function ``(ctx: WindowContext) -> dict[str, float]`` and its :class:`Feature`
-declarations. Each declared feature has a suffix, a one-line description, a unit, a span and
-the sources it is computed for; its full names are ``<source>__<suffix>``. Sources are:
+a compute function and its :class:`Feature` declarations, one explicit row per feature. Each
+declared feature has a suffix, a one-line description, a unit, a clinical concept, the sources it
+is computed for and a span; its full names are ``<source>__<suffix>``, built by
+:attr:`Feature.names` and nowhere else. The compute function ``(ctx: WindowContext) ->
+{suffix: values}`` returns, for each declared suffix, one value per declared source in their
+order; :func:`hms_features.features.extractor.family_values` names them. Sources are:
 
 - a bipolar channel, ``Fp1-F7``;
 - a region (the mean of its four chains' values, or of their PSDs), ``LL``, ``RL``, ``LP``, ``RP``;
@@ -11,16 +14,19 @@ the sources it is computed for; its full names are ``<source>__<suffix>``. Sourc
 - a spectrogram region or pair, ``spec_LL`` ... ``spec_LL-RL``;
 - ``global`` for whole-head quantities.
 
-Suffix ``_10s`` marks a feature computed on the labelled central 10 s instead of the 50 s.
-The declarations, not a trial extraction, define the names and their order; the families are
-listed in :data:`hms_features.features.families.FAMILIES`.
+Suffix ``_10s`` marks a feature computed on the labelled central 10 s instead of the 50 s (its
+declared span says so). The declarations, not a trial extraction, define the names and their
+order; the families are listed in :data:`hms_features.features.families.FAMILIES`, beside the
+lookups over them (:func:`~hms_features.features.families.feature_table`,
+:func:`~hms_features.features.families.describe`, ...). This module is the vocabulary only: it
+imports no family.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 
@@ -31,9 +37,11 @@ from hms_features.signal.montage import (
     REGION_MEAN,
     REGION_PAIRS,
     REGIONS,
+    channel_side,
 )
 
-ComputeFunc = Callable[..., dict[str, float]]
+#: A family's compute function: ``ctx -> {suffix: values over the feature's declared sources}``.
+ComputeFunc = Callable[..., Mapping[str, np.ndarray]]
 
 #: Source sets used by the declarations.
 CHANNELS_AND_REGIONS: tuple[str, ...] = (*BIPOLAR_NAMES, *REGIONS)
@@ -75,10 +83,16 @@ class Feature:
     sources : tuple of str
         The sources it is computed for, in output order.
     span : str
-        A key of :data:`SPANS`; by default ``'10 s'`` for suffixes ending in ``_10s`` or
-        ``_center``, ``'10 min'`` for ``_10min``, else ``'50 s'``.
+        A key of :data:`SPANS`: ``'50 s'`` (the default), ``'10 s'`` (the labelled central
+        10 s) or ``'10 min'`` (the spectrogram).
     also : tuple of str
         Further concepts the feature bears on (shown, not used for the sums).
+
+    Examples
+    --------
+    >>> f = Feature("std", "Amplitude, uV", "uV", "amplitude", ("LL", "global"))
+    >>> f.names
+    ('LL__std', 'global__std')
     """
 
     suffix: str
@@ -86,19 +100,14 @@ class Feature:
     unit: str
     concept: str
     sources: tuple[str, ...]
-    span: str = ""
+    span: str = "50 s"
     also: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
-        if not self.span:
-            s = self.suffix
-            span = "10 s" if s.endswith(("_10s", "_center")) else "50 s"
-            object.__setattr__(self, "span", "10 min" if s.endswith("_10min") else span)
-
-    @property
-    def names(self) -> list[str]:
-        """Full names, one per source, in output order."""
-        return [f"{src}__{self.suffix}" for src in self.sources]
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Full names ``<source>__<suffix>``, one per source, in output order (the one place
+        where feature names are built)."""
+        return tuple(f"{src}__{self.suffix}" for src in self.sources)
 
     def describe(self, source: str) -> str:
         """The one-line description of this feature computed for ``source``."""
@@ -119,9 +128,9 @@ class Family:
         return tuple(n for f in self.features for n in f.names)
 
     @property
-    def descriptions(self) -> dict[str, str]:
-        """Suffix -> description."""
-        return {f.suffix: f.description for f in self.features}
+    def suffixes(self) -> tuple[str, ...]:
+        """The declared suffixes, in output order."""
+        return tuple(f.suffix for f in self.features)
 
 
 def check_declarations(families: tuple[Family, ...]) -> None:
@@ -171,63 +180,31 @@ def check_declarations(families: tuple[Family, ...]) -> None:
                     raise DeclarationError(f"{where}: {err.args[0]}") from None
 
 
-def declare(
-    descriptions: Mapping[str, str],
-    units: Mapping[str, str],
-    concepts: Mapping[str, str | tuple[str, ...]],
-    sources: tuple[str, ...] | Mapping[str, tuple[str, ...]],
-) -> tuple[Feature, ...]:
-    """Features from per-suffix tables (for families whose features come in regular sets).
-
-    ``concepts`` maps a suffix to its base concept, or to a tuple (base, *also). ``sources``
-    is one tuple for all suffixes or a per-suffix mapping. Every table must cover exactly the
-    suffixes of ``descriptions``, in whose order the features are declared.
-    """
-    for table_name, table in (("units", units), ("concepts", concepts)):
-        if set(table) != set(descriptions):
-            diff = sorted(set(table) ^ set(descriptions))
-            raise DeclarationError(f"{table_name} and descriptions differ on {diff}")
-    out = []
-    for suffix, text in descriptions.items():
-        c = concepts[suffix]
-        base, *also = (c,) if isinstance(c, str) else c
-        src = sources if isinstance(sources, tuple) else sources[suffix]
-        out.append(Feature(suffix, text, units[suffix], base, src, also=tuple(also)))
-    return tuple(out)
-
-
-def per_channel(
-    feature: str,
-    values: np.ndarray,
-    region_values: Mapping[str, float] | None = None,
-    names: tuple[str, ...] = BIPOLAR_NAMES,
-) -> dict[str, float]:
-    """Name one value per bipolar channel and add the four regions.
+def with_regions(channel_values: np.ndarray, region_values: np.ndarray | None = None) -> np.ndarray:
+    """Values over :data:`CHANNELS_AND_REGIONS`: the 18 channels, then the four regions.
 
     Parameters
     ----------
-    feature : str
-        The feature suffix, e.g. ``'line_length'``.
-    values : ndarray, shape (18,)
+    channel_values : ndarray, shape (18,)
         One value per bipolar channel in :data:`BIPOLAR_NAMES` order.
-    region_values : mapping, optional
-        Region -> value. By default each region gets the mean of its four chains' values.
+    region_values : ndarray, shape (4,), optional
+        One value per region of :data:`REGIONS`. By default each region gets the mean of its
+        four chains' values.
+
+    Returns
+    -------
+    ndarray, shape (22,), float64
+
+    Examples
+    --------
+    >>> v = with_regions(np.arange(18.0))
+    >>> v.shape, float(v[18])  # LL: the mean of Fp1-F7, F7-T3, T3-T5, T5-O1
+    ((22,), 1.5)
     """
-    values = np.asarray(values, dtype=np.float64)
-    channel_names, region_names = _source_names(feature, names)
-    out = dict(zip(channel_names, values.tolist()))
+    channel_values = np.asarray(channel_values, dtype=np.float64)
     if region_values is None:
-        out.update(zip(region_names, (REGION_MEAN @ values).tolist()))
-    else:
-        for region, name in zip(REGIONS, region_names):
-            out[name] = float(region_values[region])
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _source_names(feature: str, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """Full names of ``feature`` for each channel of ``names`` and each region (built once)."""
-    return [f"{ch}__{feature}" for ch in names], [f"{r}__{feature}" for r in REGIONS]
+        region_values = REGION_MEAN @ channel_values
+    return np.concatenate([channel_values, np.asarray(region_values, dtype=np.float64)])
 
 
 def source_description(source: str) -> str:
@@ -242,38 +219,7 @@ def source_description(source: str) -> str:
         left, right = base.split("-")
         return prefix + f"{REGION_DESCRIPTIONS[left]} against {REGION_DESCRIPTIONS[right]}"
     if base in BIPOLAR_NAMES:
-        from hms_features.signal.montage import channel_side
-
         return prefix + f"bipolar channel {base} ({channel_side(base)})"
     if base == "global":
         return prefix + "whole head"
     raise KeyError(f"unknown feature source {source!r}")
-
-
-def describe(name: str) -> str:
-    """One-line description of a full feature name such as ``'LL__delta_rel_power'``."""
-    feature, source = _declared(name)
-    return feature.describe(source)
-
-
-def family_of(name: str) -> str:
-    """The family name that produces a full feature name."""
-    return _by_suffix()[_declared(name)[0].suffix][0]
-
-
-def _declared(name: str) -> tuple[Feature, str]:
-    if "__" not in name:
-        raise KeyError(f"feature names look like '<source>__<feature>'; got {name!r}")
-    source, suffix = name.split("__", 1)
-    try:
-        feature = _by_suffix()[suffix][1]
-    except KeyError:
-        raise KeyError(f"no feature family declares {suffix!r} (from {name!r})") from None
-    return feature, source
-
-
-@lru_cache(maxsize=1)
-def _by_suffix() -> dict[str, tuple[str, Feature]]:
-    from hms_features.features.families import FAMILIES
-
-    return {f.suffix: (fam.name, f) for fam in FAMILIES for f in fam.features}

@@ -29,7 +29,7 @@ import numpy as np
 
 from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, Feature
 from hms_features.kernels.spectra import (
     band_ratio,
     peak_frequency,
@@ -49,53 +49,30 @@ SLOPE_BAND: tuple[float, float] = (2.0, 30.0)
 #: Fraction of the total power below the spectral edge frequency.
 EDGE_FRACTION: float = 0.9
 
-#: Ratios emitted: name -> (numerator bands, denominator bands).
+#: Band ratios: suffix -> (numerator bands, denominator bands), over the 50 s ...
 RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delta_theta_ratio": (("delta",), ("theta",)),
     "theta_alpha_ratio": (("theta",), ("alpha",)),
     "slow_fast_ratio": (("delta", "theta"), ("alpha", "beta")),
 }
-_RATIO_TEXT = {
-    "delta_theta_ratio": "delta (0.5-4 Hz) over theta (4-8 Hz) power",
-    "theta_alpha_ratio": "theta (4-8 Hz) over alpha (8-13 Hz) power",
-    "slow_fast_ratio": "slow (delta+theta, 0.5-8 Hz) over fast (alpha+beta, 8-20 Hz) power",
+#: ... and over the labelled central 10 s.
+RATIOS_10S: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "slow_fast_ratio_10s": (("delta", "theta"), ("alpha", "beta")),
 }
-#: ``_10s`` variants emitted (on the labelled central 10 s).
-BANDS_10S: tuple[str, ...] = ("delta", "theta", "alpha", "beta")
-RATIOS_10S: tuple[str, ...] = ("slow_fast_ratio",)
-
-_SEGMENT_TEXT = {"": "over the 50 s", "_10s": "over the labelled 10 s"}
-
-
-def _descriptions() -> dict[str, str]:
-    d: dict[str, str] = {}
-    for sfx, seg in _SEGMENT_TEXT.items():
-        for band in BANDS if sfx == "" else BANDS_10S:
-            lo, hi = BANDS[band]
-            d[f"{band}_rel_power{sfx}"] = (
-                f"Relative {band} power: share of the 0.5-40 Hz power in {lo:g}-{hi:g} Hz, "
-                f"{seg}, 0-1"
-            )
-        for name in RATIOS if sfx == "" else RATIOS_10S:
-            d[f"{name}{sfx}"] = f"Power ratio {_RATIO_TEXT[name]}, {seg}, dimensionless"
-        d[f"peak_frequency{sfx}"] = (
-            f"Dominant frequency: the 0.5-20 Hz frequency of maximum power, {seg}, Hz"
-        )
-    d["spectral_edge_frequency"] = (
-        "Spectral edge frequency: below it lies 90% of the 0.5-40 Hz power, over the 50 s, Hz"
-    )
-    d["spectral_entropy"] = (
-        "Spectral entropy: normalised Shannon entropy of the 0.5-40 Hz spectrum (0 = one "
-        "frequency, 1 = flat spectrum), over the 50 s, 0-1"
-    )
-    d["psd_slope"] = (
-        "1/f slope: slope of log10 power against log10 frequency over 2-30 Hz (about -1.5 in "
-        "typical EEG; steeper = more slowing), over the 50 s, dimensionless"
-    )
-    return d
-
-
-DESCRIPTIONS = _descriptions()
+#: Relative band powers: band -> suffix, over the 50 s and over the labelled 10 s.
+REL_POWERS: dict[str, str] = {
+    "delta": "delta_rel_power",
+    "theta": "theta_rel_power",
+    "alpha": "alpha_rel_power",
+    "beta": "beta_rel_power",
+    "gamma": "gamma_rel_power",
+}
+REL_POWERS_10S: dict[str, str] = {
+    "delta": "delta_rel_power_10s",
+    "theta": "theta_rel_power_10s",
+    "alpha": "alpha_rel_power_10s",
+    "beta": "beta_rel_power_10s",
+}
 
 
 def _with_regions(psd: np.ndarray, region_psd: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -103,78 +80,129 @@ def _with_regions(psd: np.ndarray, region_psd: Mapping[str, np.ndarray]) -> np.n
     return np.vstack([psd, np.stack([region_psd[r] for r in REGIONS])])
 
 
-def _emit(out: dict[str, float], feature: str, values: np.ndarray, n_channels: int) -> None:
-    regions = dict(zip(REGIONS, values[n_channels:]))
-    out.update(per_channel(feature, values[:n_channels], region_values=regions))
-
-
-def spectral_features(ctx: WindowContext) -> dict[str, float]:
-    """Relative band powers, band ratios, peak/edge frequency, entropy and 1/f slope per channel.
+def spectral_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """Relative band powers, band ratios, peak/edge frequency, entropy and 1/f slope per channel
+    and region (22,).
 
     Region values come from the region's mean PSD. ``_10s`` variants use the PSD of the labelled
     central 10 s.
     """
-    out: dict[str, float] = {}
+    out: dict[str, np.ndarray] = {}
     names = list(BANDS)
-    for which, sfx in (("full", ""), ("center", "_10s")):
+    spans = (
+        ("full", REL_POWERS, RATIOS, "peak_frequency"),
+        ("center", REL_POWERS_10S, RATIOS_10S, "peak_frequency_10s"),
+    )
+    for which, rel_powers, ratios, peak in spans:
         freqs, psd = ctx.psd(which)
-        n_ch = psd.shape[0]
         p = _with_regions(psd, ctx.region_psd(which))
         rel = relative_band_powers(freqs, p, BANDS, TOTAL_BAND)
-        bands = names if sfx == "" else BANDS_10S
-        for band in bands:
-            _emit(out, f"{band}_rel_power{sfx}", rel[:, names.index(band)], n_ch)
-        ratios = RATIOS if sfx == "" else RATIOS_10S
-        for ratio in ratios:
-            num, den = RATIOS[ratio]
-            r = band_ratio(
+        for band, suffix in rel_powers.items():
+            out[suffix] = rel[:, names.index(band)]
+        for suffix, (num, den) in ratios.items():
+            out[suffix] = band_ratio(
                 rel[:, [names.index(b) for b in num]].sum(axis=-1),
                 rel[:, [names.index(b) for b in den]].sum(axis=-1),
             )
-            _emit(out, f"{ratio}{sfx}", r, n_ch)
-        _emit(out, f"peak_frequency{sfx}", peak_frequency(freqs, p, *PEAK_BAND), n_ch)
-        if sfx == "":
-            sef = spectral_edge_frequency(freqs, p, EDGE_FRACTION, TOTAL_BAND)
-            _emit(out, "spectral_edge_frequency", sef, n_ch)
-            _emit(out, "spectral_entropy", spectral_entropy(freqs, p, TOTAL_BAND), n_ch)
-            _emit(out, "psd_slope", psd_slope(freqs, p, SLOPE_BAND), n_ch)
+        out[peak] = peak_frequency(freqs, p, *PEAK_BAND)
+        if which == "full":
+            out["spectral_edge_frequency"] = spectral_edge_frequency(
+                freqs, p, EDGE_FRACTION, TOTAL_BAND
+            )
+            out["spectral_entropy"] = spectral_entropy(freqs, p, TOTAL_BAND)
+            out["psd_slope"] = psd_slope(freqs, p, SLOPE_BAND)
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-def _unit(suffix: str) -> str:
-    if "rel_power" in suffix or suffix == "spectral_entropy":
-        return "0-1"
-    return "Hz" if "frequency" in suffix else "dimensionless"
+RATIO_TEXT = {
+    "delta_theta_ratio": "delta (0.5-4 Hz) over theta (4-8 Hz) power",
+    "theta_alpha_ratio": "theta (4-8 Hz) over alpha (8-13 Hz) power",
+    "slow_fast_ratio": "slow (delta+theta, 0.5-8 Hz) over fast (alpha+beta, 8-20 Hz) power",
+}
+FIFTY_S, TEN_S = "over the 50 s", "over the labelled 10 s"
 
 
-def _concept(suffix: str) -> str | tuple[str, ...]:
-    if suffix.startswith(("delta_", "slow_fast")):
-        return ("delta", "frequency") if suffix.startswith("slow_fast") else "delta"
-    return "rhythmicity" if suffix == "spectral_entropy" else "frequency"
+def _rel(band: str, span: str = FIFTY_S) -> str:
+    lo, hi = BANDS[band]
+    return f"Relative {band} power: share of the 0.5-40 Hz power in {lo:g}-{hi:g} Hz, {span}, 0-1"
 
 
-#: Emission order of the family (the descriptions list the 10-s variants before the others).
-_ORDER = [
-    *(f"{b}_rel_power" for b in BANDS),
-    *RATIOS,
-    "peak_frequency",
-    "spectral_edge_frequency",
-    "spectral_entropy",
-    "psd_slope",
-    *(f"{b}_rel_power_10s" for b in BANDS_10S),
-    *(f"{r}_10s" for r in RATIOS_10S),
-    "peak_frequency_10s",
-]
+def _ratio(ratio: str, span: str = FIFTY_S) -> str:
+    return f"Power ratio {RATIO_TEXT[ratio]}, {span}, dimensionless"
+
+
+def _peak(span: str) -> str:
+    return f"Dominant frequency: the 0.5-20 Hz frequency of maximum power, {span}, Hz"
+
+
+_SOURCES = CHANNELS_AND_REGIONS
 FAMILY = Family(
     "spectral",
-    spectral_features,
-    declare(
-        {s: DESCRIPTIONS[s] for s in _ORDER},
-        {s: _unit(s) for s in DESCRIPTIONS},
-        {s: _concept(s) for s in DESCRIPTIONS},
-        CHANNELS_AND_REGIONS,
+    spectral_values,
+    (
+        Feature("delta_rel_power", _rel("delta"), "0-1", "delta", _SOURCES),
+        Feature("theta_rel_power", _rel("theta"), "0-1", "frequency", _SOURCES),
+        Feature("alpha_rel_power", _rel("alpha"), "0-1", "frequency", _SOURCES),
+        Feature("beta_rel_power", _rel("beta"), "0-1", "frequency", _SOURCES),
+        Feature("gamma_rel_power", _rel("gamma"), "0-1", "frequency", _SOURCES),
+        Feature(
+            "delta_theta_ratio", _ratio("delta_theta_ratio"), "dimensionless", "delta", _SOURCES
+        ),
+        Feature(
+            "theta_alpha_ratio",
+            _ratio("theta_alpha_ratio"),
+            "dimensionless",
+            "frequency",
+            _SOURCES,
+        ),
+        Feature(
+            "slow_fast_ratio",
+            _ratio("slow_fast_ratio"),
+            "dimensionless",
+            "delta",
+            _SOURCES,
+            also=("frequency",),
+        ),
+        Feature("peak_frequency", _peak(FIFTY_S), "Hz", "frequency", _SOURCES),
+        Feature(
+            "spectral_edge_frequency",
+            "Spectral edge frequency: below it lies 90% of the 0.5-40 Hz power, over the 50 s, Hz",
+            "Hz",
+            "frequency",
+            _SOURCES,
+        ),
+        Feature(
+            "spectral_entropy",
+            "Spectral entropy: normalised Shannon entropy of the 0.5-40 Hz spectrum (0 = one "
+            "frequency, 1 = flat spectrum), over the 50 s, 0-1",
+            "0-1",
+            "rhythmicity",
+            _SOURCES,
+        ),
+        Feature(
+            "psd_slope",
+            "1/f slope: slope of log10 power against log10 frequency over 2-30 Hz (about -1.5 in "
+            "typical EEG; steeper = more slowing), over the 50 s, dimensionless",
+            "dimensionless",
+            "frequency",
+            _SOURCES,
+        ),
+        Feature("delta_rel_power_10s", _rel("delta", TEN_S), "0-1", "delta", _SOURCES, "10 s"),
+        Feature("theta_rel_power_10s", _rel("theta", TEN_S), "0-1", "frequency", _SOURCES, "10 s"),
+        Feature("alpha_rel_power_10s", _rel("alpha", TEN_S), "0-1", "frequency", _SOURCES, "10 s"),
+        Feature("beta_rel_power_10s", _rel("beta", TEN_S), "0-1", "frequency", _SOURCES, "10 s"),
+        Feature(
+            "slow_fast_ratio_10s",
+            _ratio("slow_fast_ratio", TEN_S),
+            "dimensionless",
+            "delta",
+            _SOURCES,
+            "10 s",
+            also=("frequency",),
+        ),
+        Feature("peak_frequency_10s", _peak(TEN_S), "Hz", "frequency", _SOURCES, "10 s"),
     ),
 )

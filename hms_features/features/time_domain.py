@@ -19,30 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, Feature, with_regions
 from hms_features.kernels.channel_pass import time_values
-
-DESCRIPTIONS = {
-    "std": "Amplitude: standard deviation of the signal over the 50 s, uV",
-    "std_10s": "Amplitude: standard deviation of the signal over the labelled 10 s, uV",
-    "line_length": "Line length: mean absolute change between consecutive samples over the 50 s, "
-    "uV per sample (5 ms)",
-    "line_length_10s": "Line length: mean absolute change between consecutive samples over the "
-    "labelled 10 s, uV per sample (5 ms)",
-    "kurtosis": "Peakedness (Fisher excess kurtosis, 0 for Gaussian noise; high with spikes or "
-    "bursts) over the 50 s, dimensionless",
-    "kurtosis_10s": "Peakedness (Fisher excess kurtosis, 0 for Gaussian noise; high with spikes "
-    "or bursts) over the labelled 10 s, dimensionless",
-    "skewness": "Asymmetry of the amplitude distribution (positive: sharp upward deflections "
-    "dominate) over the 50 s, dimensionless",
-    "peak_to_peak": "Robust peak-to-peak amplitude (99th minus 1st percentile) over the 50 s, uV",
-    "zero_crossing_rate": "Crossings of the channel's mean level (0 uV after band-pass) per second "
-    "over the 50 s, 1/s",
-    "nonlinear_energy": "Mean Teager-Kaiser energy x[n]^2 - x[n-1]*x[n+1] (large for fast, "
-    "high-amplitude activity) over the 50 s, uV^2",
-    "spike_rate": "Spikes and sharp waves per minute over the 50 s (transients 20-200 ms "
-    "reaching 4 robust SD with a steep slope), 1/min",
-}
 
 
 def window_time_values(ctx: WindowContext) -> dict[str, np.ndarray]:
@@ -51,41 +29,109 @@ def window_time_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     return ctx.shared("time_values", lambda: time_values(ctx.x, ctx.fs, ctx.center_slice))
 
 
-def time_features(ctx: WindowContext) -> dict[str, float]:
-    """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel."""
-    out: dict[str, float] = {}
-    for feature, values in window_time_values(ctx).items():
-        out.update(per_channel(feature, values))
-    return out
+def time_family_values(ctx: WindowContext) -> dict[str, np.ndarray]:
+    """Amplitude, line length, moments, crossings, nonlinear energy and spike rate per channel
+    and region (keyed by suffix, as :func:`time_values` names them)."""
+    return {suffix: with_regions(v) for suffix, v in window_time_values(ctx).items()}
 
 
 # --------------------------------------------------------------------------------------------
 # the declarations
 # --------------------------------------------------------------------------------------------
-UNITS = {
-    "std": "uV",
-    "std_10s": "uV",
-    "line_length": "uV per sample",
-    "line_length_10s": "uV per sample",
-    "kurtosis": "dimensionless",
-    "kurtosis_10s": "dimensionless",
-    "skewness": "dimensionless",
-    "peak_to_peak": "uV",
-    "zero_crossing_rate": "1/s",
-    "nonlinear_energy": "uV^2",
-    "spike_rate": "1/min",
-}
-CONCEPTS = {
-    "std": "amplitude",
-    "std_10s": "amplitude",
-    "line_length": ("amplitude", "frequency"),
-    "line_length_10s": ("amplitude", "frequency"),
-    "kurtosis": "sharpness",
-    "kurtosis_10s": "sharpness",
-    "skewness": "sharpness",
-    "peak_to_peak": "amplitude",
-    "zero_crossing_rate": "frequency",
-    "nonlinear_energy": ("sharpness", "amplitude"),
-    "spike_rate": "sharpness",
-}
-FAMILY = Family("time", time_features, declare(DESCRIPTIONS, UNITS, CONCEPTS, CHANNELS_AND_REGIONS))
+FAMILY = Family(
+    "time",
+    time_family_values,
+    (
+        Feature(
+            "std",
+            "Amplitude: standard deviation of the signal over the 50 s, uV",
+            "uV",
+            "amplitude",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "std_10s",
+            "Amplitude: standard deviation of the signal over the labelled 10 s, uV",
+            "uV",
+            "amplitude",
+            CHANNELS_AND_REGIONS,
+            span="10 s",
+        ),
+        Feature(
+            "line_length",
+            "Line length: mean absolute change between consecutive samples over the 50 s, uV per "
+            "sample (5 ms)",
+            "uV per sample",
+            "amplitude",
+            CHANNELS_AND_REGIONS,
+            also=("frequency",),
+        ),
+        Feature(
+            "line_length_10s",
+            "Line length: mean absolute change between consecutive samples over the labelled 10 "
+            "s, uV per sample (5 ms)",
+            "uV per sample",
+            "amplitude",
+            CHANNELS_AND_REGIONS,
+            span="10 s",
+            also=("frequency",),
+        ),
+        Feature(
+            "kurtosis",
+            "Peakedness (Fisher excess kurtosis, 0 for Gaussian noise; high with spikes or "
+            "bursts) over the 50 s, dimensionless",
+            "dimensionless",
+            "sharpness",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "kurtosis_10s",
+            "Peakedness (Fisher excess kurtosis, 0 for Gaussian noise; high with spikes or "
+            "bursts) over the labelled 10 s, dimensionless",
+            "dimensionless",
+            "sharpness",
+            CHANNELS_AND_REGIONS,
+            span="10 s",
+        ),
+        Feature(
+            "skewness",
+            "Asymmetry of the amplitude distribution (positive: sharp upward deflections "
+            "dominate) over the 50 s, dimensionless",
+            "dimensionless",
+            "sharpness",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "peak_to_peak",
+            "Robust peak-to-peak amplitude (99th minus 1st percentile) over the 50 s, uV",
+            "uV",
+            "amplitude",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "zero_crossing_rate",
+            "Crossings of the channel's mean level (0 uV after band-pass) per second over the 50 "
+            "s, 1/s",
+            "1/s",
+            "frequency",
+            CHANNELS_AND_REGIONS,
+        ),
+        Feature(
+            "nonlinear_energy",
+            "Mean Teager-Kaiser energy x[n]^2 - x[n-1]*x[n+1] (large for fast, high-amplitude "
+            "activity) over the 50 s, uV^2",
+            "uV^2",
+            "sharpness",
+            CHANNELS_AND_REGIONS,
+            also=("amplitude",),
+        ),
+        Feature(
+            "spike_rate",
+            "Spikes and sharp waves per minute over the 50 s (transients 20-200 ms reaching 4 "
+            "robust SD with a steep slope), 1/min",
+            "1/min",
+            "sharpness",
+            CHANNELS_AND_REGIONS,
+        ),
+    ),
+)

@@ -34,16 +34,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from hms_features.constants import BANDS
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, declare, per_channel
+from hms_features.features.registry import CHANNELS_AND_REGIONS, Family, Feature, with_regions
 from hms_features.kernels.wavelet import dwt_energies, level_band, level_names, relative_energies
 from hms_features.signal.montage import REGIONS
 
 WAVELET: str = "db4"
 LEVEL: int = 6
-#: Levels emitted as features (the clinically relevant 0-12.5 Hz).
-EMITTED_LEVELS: tuple[str, ...] = ("a6", "d6", "d5", "d4")
+#: Levels emitted as features (the clinically relevant 0-12.5 Hz), and their features' suffixes.
+EMITTED_LEVELS: dict[str, str] = {
+    "a6": "dwt_a6_rel_energy",
+    "d6": "dwt_d6_rel_energy",
+    "d5": "dwt_d5_rel_energy",
+    "d4": "dwt_d4_rel_energy",
+}
 
 
 def _description(name: str) -> str:
@@ -52,9 +56,6 @@ def _description(name: str) -> str:
         f"Relative wavelet energy: share of the signal energy in the db4 DWT level "
         f"{name.upper()} ({lo:.3g}-{hi:.3g} Hz) over the 50 s, 0-1"
     )
-
-
-DESCRIPTIONS = {f"dwt_{name}_rel_energy": _description(name) for name in EMITTED_LEVELS}
 
 
 def _decimated_levels(ctx: WindowContext) -> tuple[np.ndarray, int, int]:
@@ -66,7 +67,7 @@ def _decimated_levels(ctx: WindowContext) -> tuple[np.ndarray, int, int]:
     return ctx.x, LEVEL, 0
 
 
-def wavelet_features(ctx: WindowContext) -> dict[str, float]:
+def wavelet_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Relative DWT energies of the 0-12.5 Hz levels per channel and per region."""
     x, level, shift = _decimated_levels(ctx)
     energy = dwt_energies(x, WAVELET, level, dtype=np.float32)
@@ -74,11 +75,11 @@ def wavelet_features(ctx: WindowContext) -> dict[str, float]:
     rel = relative_energies(np.vstack([energy, region_energy]))
     n_ch = energy.shape[0]
     # level j of the decimated signal is level j + shift of the full-rate one
-    names = [f"{n[0]}{int(n[1:]) + shift}" for n in level_names(level)]
-    out: dict[str, float] = {}
-    for name in EMITTED_LEVELS:
-        v = rel[:, names.index(name)]
-        out.update(per_channel(f"dwt_{name}_rel_energy", v[:n_ch], dict(zip(REGIONS, v[n_ch:]))))
+    levels = [f"{n[0]}{int(n[1:]) + shift}" for n in level_names(level)]
+    out: dict[str, np.ndarray] = {}
+    for level_name, suffix in EMITTED_LEVELS.items():
+        v = rel[:, levels.index(level_name)]
+        out[suffix] = with_regions(v[:n_ch], v[n_ch:])
     return out
 
 
@@ -87,16 +88,11 @@ def wavelet_features(ctx: WindowContext) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 FAMILY = Family(
     "wavelet",
-    wavelet_features,
-    declare(
-        DESCRIPTIONS,
-        dict.fromkeys(DESCRIPTIONS, "0-1"),
-        {
-            f"dwt_{name}_rel_energy": "delta"
-            if level_band(name)[1] <= BANDS["delta"][1]
-            else "frequency"
-            for name in EMITTED_LEVELS
-        },
-        CHANNELS_AND_REGIONS,
+    wavelet_values,
+    (
+        Feature("dwt_a6_rel_energy", _description("a6"), "0-1", "delta", CHANNELS_AND_REGIONS),
+        Feature("dwt_d6_rel_energy", _description("d6"), "0-1", "delta", CHANNELS_AND_REGIONS),
+        Feature("dwt_d5_rel_energy", _description("d5"), "0-1", "frequency", CHANNELS_AND_REGIONS),
+        Feature("dwt_d4_rel_energy", _description("d4"), "0-1", "frequency", CHANNELS_AND_REGIONS),
     ),
 )

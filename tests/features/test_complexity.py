@@ -20,7 +20,8 @@ from feature_windows import edge_windows as shared_edge_windows
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import complexity as cx
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import entropy as kent
 from hms_features.kernels import fractal as kfrac
 from hms_features.kernels import resample as kres
@@ -261,21 +262,21 @@ def test_sample_entropy_without_longer_matches_is_finite() -> None:
 
 # ------------------------------------------------------------------ the family
 def test_family_names_count_order_and_descriptions(ctx: WindowContext) -> None:
-    out = cx.complexity_features(ctx)
-    assert len(out) == len(cx.DESCRIPTIONS) * (len(BIPOLAR_NAMES) + len(REGIONS) + 1)
+    out = family_values(cx.FAMILY, ctx)
+    assert len(out) == len(cx.FAMILY.suffixes) * (len(BIPOLAR_NAMES) + len(REGIONS) + 1)
     assert "Fp1-F7__perm_entropy" in out and "LL__perm_entropy" in out
     assert "global__sample_entropy_10s" in out
     for name in out:
         assert describe(name)
     for suffix in {n.split("__", 1)[1] for n in out}:
-        assert suffix in cx.DESCRIPTIONS
+        assert suffix in cx.FAMILY.suffixes
     # regions are the mean of their four chains
     ll = np.mean([out[f"{BIPOLAR_NAMES[i]}__higuchi_fd"] for i in REGIONS["LL"]])
     assert out["LL__higuchi_fd"] == pytest.approx(ll)
 
 
 def test_family_values_match_the_building_blocks(ctx: WindowContext) -> None:
-    out = cx.complexity_features(ctx)
+    out = family_values(cx.FAMILY, ctx)
     c100 = kres.decimate_by_slicing(ctx.center, ctx.fs)
     ref = ant.perm_entropy(c100, order=3, delay=1, normalize=True)
     got = [out[f"{ch}__perm_entropy_10s"] for ch in BIPOLAR_NAMES]
@@ -308,12 +309,12 @@ def test_family_values_equal_the_public_functions(center_start: int) -> None:
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
     assert_finite_with_stable_names(
-        lambda raw: cx.complexity_features(WindowContext.from_raw(raw)), edge_windows()
+        lambda raw: family_values(cx.FAMILY, WindowContext.from_raw(raw)), edge_windows()
     )
 
 
 def test_short_window_is_supported() -> None:
-    out = cx.complexity_features(WindowContext.from_raw(pink_alpha_window(2, n=2000)))
+    out = family_values(cx.FAMILY, WindowContext.from_raw(pink_alpha_window(2, n=2000)))
     assert np.isfinite(list(out.values())).all()
 
 
@@ -322,5 +323,5 @@ def test_genuine_window_is_finite(hms_samples: Path) -> None:
 
     path = hms_samples / "test_eegs" / "3911565283.parquet"
     eeg = pd.read_parquet(path)[list(EEG_CHANNELS)].to_numpy(np.float32)[:WINDOW_SAMPLES]
-    out = cx.complexity_features(WindowContext.from_raw(eeg))
+    out = family_values(cx.FAMILY, WindowContext.from_raw(eeg))
     assert np.isfinite(list(out.values())).all()

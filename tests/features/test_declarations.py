@@ -14,13 +14,12 @@ import pytest
 from hms_features import feature_table
 from hms_features.features.concepts import CONCEPTS, LOCATIONS, concept_groups, concept_label
 from hms_features.features.extractor import extract_window_dict
-from hms_features.features.families import FAMILIES, feature_names
+from hms_features.features.families import FAMILIES, describe, family_of, feature_names
 from hms_features.features.registry import (
     DeclarationError,
     Family,
     Feature,
     check_declarations,
-    describe,
 )
 
 COLUMNS = ["name", "family", "source", "description", "unit", "span", "concepts", "concept"]
@@ -37,6 +36,8 @@ def test_table_has_a_row_per_feature_in_output_order() -> None:
         assert (table[col].str.len() > 0).all(), col
     assert set(table["span"]) == {"50 s", "10 s", "10 min"}
     assert (table[table["name"].str.endswith("_10s")]["span"] == "10 s").all()
+    # the spectrogram family reads the 10-minute spectrogram, never the 50-s EEG window
+    assert set(table.loc[table["family"] == "spectrogram", "span"]) == {"10 min", "10 s"}
 
 
 def test_every_feature_belongs_to_a_known_concept_group() -> None:
@@ -156,7 +157,72 @@ def test_a_family_that_skips_a_declared_feature_is_a_bug(monkeypatch) -> None:
         extractor.extract_window_dict(window)
 
 
-@pytest.mark.parametrize("module", ["concepts", "families"])
+def test_a_family_that_gives_a_feature_the_wrong_number_of_values_is_a_bug(monkeypatch) -> None:
+    from hms_features.features import extractor
+
+    fam = FAMILIES[0]
+
+    def one_short(ctx):
+        values = dict(fam.compute(ctx))
+        values[fam.features[0].suffix] = values[fam.features[0].suffix][:-1]
+        return values
+
+    broken = dataclasses.replace(fam, compute=one_short)
+    monkeypatch.setattr(extractor, "FAMILIES", (broken, *FAMILIES[1:]))
+    window = np.random.default_rng(0).normal(0, 20, (10_000, 20)).astype(np.float32)
+    with pytest.raises(RuntimeError, match="declared for 23 sources"):
+        extractor.extract_window_dict(window)
+
+
+def test_lookups_answer_from_the_declarations() -> None:
+    table = feature_table().set_index("name")
+    for name in ("Fp1-F7__hjorth_mobility", "LL-RL__delta_asymmetry", "spec_RP__valid_fraction"):
+        assert describe(name) == table.loc[name, "description"]
+        assert family_of(name) == table.loc[name, "family"]
+    # a declared suffix on a source it is not declared for is not a feature
+    for name in ("LL__bsi", "delta_rel_power", "LL__no_such_feature"):
+        with pytest.raises(KeyError, match="not a declared feature name"):
+            describe(name)
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    """The modules of ``package`` that a module imports, at its top or inside a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return {m for m in found if m.startswith(package + ".")}
+
+
+def test_no_import_circle_in_the_features_package() -> None:
+    import hms_features.features as pkg
+
+    folder = Path(pkg.__file__).parent
+    modules = {f"{pkg.__name__}.{p.stem}": p for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph = {m: _imports(p, pkg.__name__) & set(modules) for m, p in modules.items()}
+    # depth-first search for a back edge
+    state: dict[str, int] = {}
+
+    def visit(m: str, path: tuple[str, ...]) -> None:
+        state[m] = 1
+        for n in sorted(graph[m]):
+            assert state.get(n) != 1, "import circle: " + " -> ".join((*path, m, n))
+            if n not in state:
+                visit(n, (*path, m))
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, ())
+    assert "hms_features.features.families" not in graph["hms_features.features.registry"]
+
+
+@pytest.mark.parametrize("module", ["concepts", "families", "registry"])
 def test_docstring_examples_run(module: str) -> None:
     import doctest
     import importlib

@@ -13,7 +13,8 @@ from feature_windows import raw_from as shared_raw_from
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import evolution as ev
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import spectra as kspec
 from hms_features.kernels import trend as ktrend
 
@@ -30,7 +31,7 @@ def raw_from(sig: np.ndarray, noise_uv: float = 1.0, seed: int = 0) -> np.ndarra
 
 
 def features(raw: np.ndarray) -> dict[str, float]:
-    return ev.evolution_features(WindowContext.from_raw(raw))
+    return family_values(ev.FAMILY, WindowContext.from_raw(raw))
 
 
 def subwindow_times() -> np.ndarray:
@@ -149,7 +150,7 @@ def test_every_feature_is_described() -> None:
     assert len(out) == 12 * len(SOURCES) + 2 * 3
     for name in out:
         assert describe(name)
-        assert name.split("__", 1)[1] in ev.DESCRIPTIONS
+        assert name.split("__", 1)[1] in ev.FAMILY.suffixes
 
 
 def test_short_window_is_supported() -> None:

@@ -9,7 +9,8 @@ from feature_windows import brown_window as raw_window
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import hjorth
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import hjorth as khj
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
@@ -55,12 +56,12 @@ def test_scale_invariance_and_flat_channels():
 
 def test_family_names_values_and_edge_windows():
     ctx = WindowContext.from_raw(raw_window(0))
-    out = hjorth.hjorth_features(ctx)
+    out = family_values(hjorth.FAMILY, ctx)
     mob_c = khj.hjorth_mobility(ctx.center, FS)
     np.testing.assert_allclose([out[f"{c}__hjorth_mobility_10s"] for c in BIPOLAR_NAMES], mob_c)
     for region, idx in REGIONS.items():
         assert out[f"{region}__hjorth_mobility_10s"] == pytest.approx(mob_c[list(idx)].mean())
-    assert list(out) == list(hjorth.hjorth_features(WindowContext.from_raw(raw_window(1))))
+    assert list(out) == list(family_values(hjorth.FAMILY, WindowContext.from_raw(raw_window(1))))
     assert len(out) == 3 * 22
     for key in out:
         assert describe(key)
@@ -70,6 +71,6 @@ def test_family_names_values_and_edge_windows():
     nan_electrode[:, EEG_CHANNELS.index("O2")] = np.nan
     huge = raw_window(4, scale=4_000.0)
     for eeg in (flat, nan_electrode, huge):
-        res = hjorth.hjorth_features(WindowContext.from_raw(eeg))
+        res = family_values(hjorth.FAMILY, WindowContext.from_raw(eeg))
         assert list(res) == list(out)
         assert np.all(np.isfinite(list(res.values())))

@@ -14,7 +14,8 @@ from scipy import signal
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import periodicity as pe
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import autocorrelation as kacf
 from hms_features.kernels import discharges as kdis
 from hms_features.kernels import envelope as kenv
@@ -574,7 +575,7 @@ def edge_windows() -> dict[str, np.ndarray]:
 
 def test_edge_windows_are_finite_with_stable_names() -> None:
     assert_finite_with_stable_names(
-        lambda raw: pe.periodicity_features(WindowContext.from_raw(raw)), edge_windows()
+        lambda raw: family_values(pe.FAMILY, WindowContext.from_raw(raw)), edge_windows()
     )
 
 
@@ -587,8 +588,8 @@ def test_flat_window_gives_neutral_values() -> None:
 
 
 def test_every_feature_is_described_and_named_by_source() -> None:
-    out = pe.periodicity_features(WindowContext.from_raw(edge_windows()["normal"]))
-    assert len(out) == len(pe.DESCRIPTIONS) * (18 + 4 + 1) + len(pe.HEAD_DESCRIPTIONS)
+    out = family_values(pe.FAMILY, WindowContext.from_raw(edge_windows()["normal"]))
+    assert len(out) == 7 * (18 + 4 + 1) + 3  # 7 features per source, 3 of the whole head
     for name in out:
         assert describe(name)
     assert "Fp1-F7__discharge_rate" in out and "global__envelope_acf_lag" in out
@@ -596,7 +597,7 @@ def test_every_feature_is_described_and_named_by_source() -> None:
 
 def test_short_window_is_supported() -> None:
     raw = raw_from(spike_train(1.0))[:2000]
-    out = pe.periodicity_features(WindowContext.from_raw(raw))
+    out = family_values(pe.FAMILY, WindowContext.from_raw(raw))
     assert np.isfinite(list(out.values())).all()
 
 
@@ -605,5 +606,5 @@ def test_genuine_window_is_finite(hms_samples: Path) -> None:
 
     path = hms_samples / "train_eegs" / "1000913311.parquet"
     eeg = pd.read_parquet(path)[list(EEG_CHANNELS)].to_numpy(np.float32)[:WINDOW_SAMPLES]
-    out = pe.periodicity_features(WindowContext.from_raw(eeg))
+    out = family_values(pe.FAMILY, WindowContext.from_raw(eeg))
     assert np.isfinite(list(out.values())).all()

@@ -8,7 +8,8 @@ import pytest
 from hms_features.constants import FS, SPEC_FREQS
 from hms_features.features import spectrogram_stats as ss
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import spectrogram as kspg
 
 N = 10_000
@@ -28,7 +29,7 @@ def spectrogram(seed: int = 0) -> np.ndarray:
 
 
 def features(spec: np.ndarray | None) -> dict[str, float]:
-    return ss.spectrogram_features(WindowContext.from_raw(eeg_window(), spectrogram=spec))
+    return family_values(ss.FAMILY, WindowContext.from_raw(eeg_window(), spectrogram=spec))
 
 
 def test_band_means_against_a_direct_nan_aware_computation():

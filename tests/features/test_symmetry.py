@@ -13,7 +13,8 @@ from scipy import signal
 from hms_features.constants import BANDS, EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import symmetry as sy
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import asymmetry as kasym
 from hms_features.kernels import spectra as kspec
 from hms_features.signal.montage import BIPOLAR_PAIRS, MIRROR_PAIRS
@@ -61,7 +62,7 @@ def swap_sides(raw: np.ndarray) -> np.ndarray:
 
 
 def features(raw: np.ndarray) -> dict[str, float]:
-    return sy.symmetry_features(WindowContext.from_raw(raw))
+    return family_values(sy.FAMILY, WindowContext.from_raw(raw))
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,7 @@ def test_family_coherence_is_the_mirror_coherence_of_the_window() -> None:
     raw = rng.normal(0.0, 20.0, (10_000, 20))
     raw[:, 11:19] += 2.0 * raw[:, 0:8]  # right electrodes (Fp2..O2) follow the left (Fp1..O1)
     ctx = WindowContext.from_raw(raw)
-    out = sy.symmetry_features(ctx)
+    out = family_values(sy.FAMILY, ctx)
     freqs, coh = kasym.mirror_coherence(ctx.x[:, ::2], ctx.fs / 2)  # on the 100 Hz copy
     expected = (kasym.range_weights(freqs, ((4.0, 8.0, False),)) @ coh.T).mean()
     assert out["global__theta_coherence"] == pytest.approx(expected, rel=1e-9)
@@ -248,7 +249,7 @@ def test_flat_window_gives_neutral_zeros() -> None:
 def test_every_feature_is_described(lateral: dict[str, float]) -> None:
     for name in lateral:
         assert describe(name)
-        assert name.split("__", 1)[1] in sy.DESCRIPTIONS
+        assert name.split("__", 1)[1] in sy.FAMILY.suffixes
     assert len(lateral) == 134
 
 

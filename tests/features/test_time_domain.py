@@ -11,7 +11,8 @@ from scipy import stats
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import time_domain as td
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import amplitude as kamp
 from hms_features.kernels import percentiles as kpct
 from hms_features.kernels import spikes as kspikes
@@ -200,7 +201,7 @@ def test_flat_channels_get_neutral_zeros():
 
 def test_family_values_match_the_functions_and_regions_average_chains():
     ctx = WindowContext.from_raw(raw_window(0))
-    out = td.time_features(ctx)
+    out = family_values(td.FAMILY, ctx)
     ch = np.array([out[f"{c}__line_length"] for c in BIPOLAR_NAMES])
     np.testing.assert_allclose(ch, kamp.line_length(ctx.x))
     np.testing.assert_allclose(
@@ -220,7 +221,7 @@ def test_family_equals_the_numpy_definitions():
     """One compiled visit per channel gives the plain numpy functions' values (to rounding;
     exactly for the order statistics, crossings and spike counts)."""
     ctx = WindowContext.from_raw(raw_window(7))
-    out = td.time_features(ctx)
+    out = family_values(td.FAMILY, ctx)
     x, c = ctx.x, ctx.center
 
     def get(feature: str) -> np.ndarray:
@@ -244,8 +245,8 @@ def test_family_equals_the_numpy_definitions():
 
 def test_scaling_changes_amplitudes_only():
     x = pink(np.random.default_rng(5), 18, 15.0) + _spike_train(40, 240, 12) * 150
-    a = td.time_features(ctx_from_bipolar(x))
-    b = td.time_features(ctx_from_bipolar(3 * x))
+    a = family_values(td.FAMILY, ctx_from_bipolar(x))
+    b = family_values(td.FAMILY, ctx_from_bipolar(3 * x))
     for key, va in a.items():
         feat = key.split("__")[1]
         if feat.startswith(("std", "line_length", "peak_to_peak")):
@@ -257,12 +258,12 @@ def test_scaling_changes_amplitudes_only():
 
 
 def test_names_stable_described_and_finite_on_edge_windows():
-    ref = list(td.time_features(WindowContext.from_raw(raw_window(0))))
-    assert ref == list(td.time_features(WindowContext.from_raw(raw_window(1))))
+    ref = list(family_values(td.FAMILY, WindowContext.from_raw(raw_window(0))))
+    assert ref == list(family_values(td.FAMILY, WindowContext.from_raw(raw_window(1))))
     assert len(ref) == 11 * 22
     for key in ref:
         assert describe(key)
     for name, eeg in edge_windows().items():
-        out = td.time_features(WindowContext.from_raw(eeg))
+        out = family_values(td.FAMILY, WindowContext.from_raw(eeg))
         assert list(out) == ref, name
         assert np.all(np.isfinite(list(out.values()))), name

@@ -11,7 +11,8 @@ from feature_windows import ctx_from_bipolar
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import wavelet as wv
 from hms_features.features.context import WindowContext
-from hms_features.features.registry import describe
+from hms_features.features.extractor import family_values
+from hms_features.features.families import describe
 from hms_features.kernels import wavelet as kwav
 from hms_features.signal.montage import BIPOLAR_NAMES, REGIONS
 
@@ -53,7 +54,7 @@ def test_family_regions_sum_chain_energies_and_scaling_invariance():
     rng = np.random.default_rng(1)
     x = rng.normal(0, 1, (18, N)).cumsum(axis=-1) * 0.3
     x[0] += 80 * np.sin(2 * np.pi * 9 * T)
-    out = wv.wavelet_features(ctx_from_bipolar(x))
+    out = family_values(wv.FAMILY, ctx_from_bipolar(x))
     # the family transforms the 100 Hz copy with 5 levels: its d3 is the 6.25-12.5 Hz "d4"
     x100, d4 = x[:, ::2], kwav.level_names(5).index("d3")
     e = kwav.dwt_energies(x100[list(REGIONS["LL"])], level=5).sum(axis=0, keepdims=True)
@@ -63,7 +64,7 @@ def test_family_regions_sum_chain_energies_and_scaling_invariance():
     np.testing.assert_allclose(
         [out[f"{c}__dwt_d4_rel_energy"] for c in BIPOLAR_NAMES], ch, rtol=1e-4
     )
-    scaled = wv.wavelet_features(ctx_from_bipolar(5 * x))
+    scaled = family_values(wv.FAMILY, ctx_from_bipolar(5 * x))
     np.testing.assert_allclose(list(scaled.values()), list(out.values()), rtol=1e-4, atol=1e-9)
 
 
@@ -72,7 +73,7 @@ def test_family_on_the_100hz_copy_matches_the_full_rate_transform():
     energies of the 6-level DWT of the 200 Hz signal (the top octave holds almost nothing)."""
     for seed in range(3):
         ctx = WindowContext.from_raw(raw_window(seed))
-        out = wv.wavelet_features(ctx)
+        out = family_values(wv.FAMILY, ctx)
         full = kwav.dwt_relative_energies(ctx.x)
         for name in wv.EMITTED_LEVELS:
             got = [out[f"{c}__dwt_{name}_rel_energy"] for c in BIPOLAR_NAMES]
@@ -82,8 +83,8 @@ def test_family_on_the_100hz_copy_matches_the_full_rate_transform():
 
 
 def test_names_stable_described_and_finite_on_edge_windows():
-    ref = list(wv.wavelet_features(WindowContext.from_raw(raw_window(0))))
-    assert ref == list(wv.wavelet_features(WindowContext.from_raw(raw_window(1))))
+    ref = list(family_values(wv.FAMILY, WindowContext.from_raw(raw_window(0))))
+    assert ref == list(family_values(wv.FAMILY, WindowContext.from_raw(raw_window(1))))
     assert len(ref) == len(wv.EMITTED_LEVELS) * 22
     for key in ref:
         assert describe(key)
@@ -92,6 +93,6 @@ def test_names_stable_described_and_finite_on_edge_windows():
     nan_electrode[:, EEG_CHANNELS.index("T4")] = np.nan
     huge = raw_window(4, scale=4_000.0)
     for eeg in (flat, nan_electrode, huge):
-        out = wv.wavelet_features(WindowContext.from_raw(eeg))
+        out = family_values(wv.FAMILY, WindowContext.from_raw(eeg))
         assert list(out) == ref
         assert np.all(np.isfinite(list(out.values())))
