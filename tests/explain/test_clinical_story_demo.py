@@ -2,7 +2,8 @@
 
 Runs the same ``hms`` commands as ``make demo`` (``synth`` with seed 0 and the demo preset,
 ``features``, ``train`` with its defaults, ``cohort``) and reads ``clinical_story.csv``: each
-class's ACNS concept must rank within the class's top 3 of the 10 base concepts. About 100 s
+class's ACNS concept must rank within the class's top 3 of the 10 base concepts (four of the
+seven are expected failures since the generator's realism work, see CHECKS). About 100 s
 on two cores, so it is marked slow.
 """
 
@@ -15,12 +16,27 @@ from hms_features.cli import main as hms
 
 pytestmark = pytest.mark.slow
 
-#: The seven checks. GPD periodic discharges ranked 5 of 10 here until the periodicity family
-#: counted bilateral synchronous discharges (``global__bilateral_discharge_*``); the model had
-#: recognised GPD by its bilateral theta coherence alone.
+#: The seven checks. Since the generator draws real-looking EEG and its raters disagree as the
+#: IIIC study's experts did (issue 17), four of them no longer hold on this set (seed 0; ranks
+#: of 10, vote-weighted mean |summed SHAP| of the base concepts); they are measured, not bent
+#: back, and pass quietly if they hold again:
+#: - Seizure: evolution ranks 4 (background frequency 0.67, synchrony 0.37, lateralization
+#:   0.24, evolution 0.22): seizures are now mostly generalized 2-3.5 Hz rhythms, stable within
+#:   one 50-s window (evolution shows over minutes), so frequency and synchrony tell them;
+#: - GPD: periodic discharges rank 4 (synchrony 0.30, frequency 0.25, lateralization 0.22,
+#:   periodic discharges 0.18): generalized spike-and-wave seizures also make bilateral
+#:   discharges, so the discharge features no longer single out GPD;
+#: - LRDA and GRDA: delta ranks 4 (LRDA: lateralization 0.76, synchrony 0.29, frequency 0.23;
+#:   GRDA: lateralization 0.46, frequency 0.36, periodic discharges 0.27): slowing fills every
+#:   ICU background, and raters read rhythmic delta as Other about a third of the time, so the
+#:   model tells LRDA from GRDA by their symmetry and rhythm rather than by their share of delta.
+_REALISM = pytest.mark.xfail(reason="no longer holds on the realistic generator", strict=False)
 CHECKS = [("LPD", "lateralization"), ("LRDA", "lateralization"),
-          ("LPD", "periodic_discharges"), ("GPD", "periodic_discharges"),
-          ("LRDA", "delta"), ("GRDA", "delta"), ("Seizure", "evolution")]  # fmt: skip
+          ("LPD", "periodic_discharges"),
+          pytest.param("GPD", "periodic_discharges", marks=_REALISM),
+          pytest.param("LRDA", "delta", marks=_REALISM),
+          pytest.param("GRDA", "delta", marks=_REALISM),
+          pytest.param("Seizure", "evolution", marks=_REALISM)]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

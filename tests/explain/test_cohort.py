@@ -213,10 +213,15 @@ _DETECTOR = pytest.mark.xfail(
     reason="periodic discharges rank below 3 of 10 on the 24-patient example",
     strict=False,
 )
+#: Since the generator's realism work (issue 17), LRDA's delta and Seizure's evolution no longer
+#: rank in the top 3 either (seizures are mostly generalized rhythms, stable within a window;
+#: rhythmic delta is told by its symmetry and rhythm): test_clinical_story_demo.py says why.
+_REALISM = pytest.mark.xfail(reason="no longer holds on the realistic generator", strict=False)
 STORY = [("LPD", "lateralization"), ("LRDA", "lateralization"),
          pytest.param("LPD", "periodic_discharges", marks=_DETECTOR),
          pytest.param("GPD", "periodic_discharges", marks=_DETECTOR),
-         ("LRDA", "delta"), ("GRDA", "delta"), ("Seizure", "evolution")]  # fmt: skip
+         pytest.param("LRDA", "delta", marks=_REALISM), ("GRDA", "delta"),
+         pytest.param("Seizure", "evolution", marks=_REALISM)]  # fmt: skip
 
 
 @pytest.mark.parametrize("cls,group", STORY)
