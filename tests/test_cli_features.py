@@ -261,6 +261,15 @@ def test_unusable_spectrograms_are_recomputed_and_reported(clean, tmp_path):
 # --------------------------------------------------------------------------- 2. Ctrl-C
 
 
+def _terminal_sigint() -> None:
+    """In the child before exec: SIGINT at its default and unblocked, as a shell starts a
+    command. An ignored or blocked SIGINT is inherited across exec; somewhere in the full suite
+    (not yet found) in-process code leaves the pytest process so, and the command then never saw
+    the signal (exit 0; this test alone passed)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("n_jobs", "delay"), [(1, 1.5), (2, 1.5), (2, 3.0)])
 def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
@@ -270,7 +279,7 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
         [sys.executable, "-m", "hms_features", "features", "--data-dir", str(data), "--out",
          str(out), "--no-progress", "--n-jobs", str(n_jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_terminal_sigint,
     )  # fmt: skip
     time.sleep(delay)
     t0 = time.monotonic()
