@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -29,3 +30,25 @@ def hms_samples() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+def _sigint_state() -> tuple:
+    """This process's Ctrl-C: its handler and whether the main thread blocks it."""
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return signal.getsignal(signal.SIGINT), blocked
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_left_as_found(request: pytest.FixtureRequest):
+    """No test may leave the test process with SIGINT ignored, handled elsewhere or blocked:
+    code that does so breaks Ctrl-C for the user, and every child the suite starts later
+    inherits it."""
+    before = _sigint_state()
+    yield
+    after = _sigint_state()
+    if after != before:
+        signal.signal(signal.SIGINT, before[0])
+        signal.pthread_sigmask(
+            signal.SIG_UNBLOCK if not before[1] else signal.SIG_BLOCK, [signal.SIGINT]
+        )
+        pytest.fail(f"{request.node.nodeid} left SIGINT as {after} (was {before})")

@@ -263,9 +263,10 @@ def test_unusable_spectrograms_are_recomputed_and_reported(clean, tmp_path):
 
 def _terminal_sigint() -> None:
     """In the child before exec: SIGINT at its default and unblocked, as a shell starts a
-    command. An ignored or blocked SIGINT is inherited across exec; somewhere in the full suite
-    (not yet found) in-process code leaves the pytest process so, and the command then never saw
-    the signal (exit 0; this test alone passed)."""
+    command in a terminal. A suite started in the background by a non-interactive shell
+    (``make test &``, ``nohup ... &``) has SIGINT ignored (POSIX), an ignored SIGINT is kept
+    across exec, and Python then never raises KeyboardInterrupt: the command would never see
+    the signal (exit 0)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
