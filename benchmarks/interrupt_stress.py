@@ -129,7 +129,7 @@ def _trials(
     for k in range(args.runs):
         n_jobs = jobs[k % len(jobs)]
         out = tmp / f"run{k}.parquet"
-        delay = float(rng.uniform(0.05, duration))
+        delay = float(rng.uniform(0.05, duration * args.max_delay))
         res = trial(data, out, n_jobs, delay, args.deadline, args.lost_after)
         if res["problem"] is None and k % 4 == 0:
             done = subprocess.run(
@@ -153,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--patients", type=int, default=6, help="synthetic patients (~7 windows each)")
     p.add_argument("--deadline", type=float, default=5.0, help="seconds allowed to exit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--max-delay",
+        type=float,
+        default=1.0,
+        help="signals come 0.05 s to this fraction of the reference run's duration (1.0)",
+    )
     p.add_argument(
         "--lost-after",
         type=float,
