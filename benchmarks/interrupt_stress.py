@@ -57,6 +57,14 @@ def _terminal_sigint() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def _before_main(stderr: str) -> bool:
+    """A KeyboardInterrupt traceback with no frame of the command's ``main`` (nor of the
+    command it runs): Python was still importing."""
+    return stderr.rstrip().endswith("KeyboardInterrupt") and not any(
+        f", in {name}\n" in stderr for name in ("main", "_run")
+    )
+
+
 def trial(
     data: Path, out: Path, n_jobs: int, delay: float, deadline: float, lost_after: float = 1.0
 ) -> dict:
@@ -98,6 +106,11 @@ def trial(
         problem = "slow exit"
     elif left:
         problem = "processes left"
+    elif "Traceback" in stderr and _before_main(stderr):
+        # the signal came while Python was still importing the command's modules, before the
+        # command's own handling existed: Python prints the KeyboardInterrupt (and exits by
+        # the signal); reported apart, as it is not a lost interrupt
+        problem = "traceback while Python started"
     elif "Traceback" in stderr:
         problem = "traceback"
     elif errors.exists():
@@ -203,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "trials": len(results),
         "interrupted": sum(r.get("exit") == 130 for r in results),
         "lost_interrupts": problems.get("lost interrupt", 0),
+        "startup_tracebacks": problems.get("traceback while Python started", 0),
         "busy_second_process": bool(args.busy),
         "n_jobs": jobs,
         "problems": problems,
