@@ -274,7 +274,7 @@ def kaggle_benchmark(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from hms_features.synth import preset_labels
-    from hms_features.synth.dataset import TRAIN_CSV_COLUMNS
+    from hms_features.synth.files import TRAIN_CSV_COLUMNS
 
     cache = Path(args.cache).expanduser()
     cache.mkdir(parents=True, exist_ok=True)

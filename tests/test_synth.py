@@ -31,7 +31,8 @@ from hms_features.data import (
 from hms_features.errors import OutputPathError, UsageError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
 from hms_features.synth import FaultRates, generate_dataset, realism, simulate_labels
-from hms_features.synth.dataset import TARGET_CLASS_SHARE, TRAIN_CSV_COLUMNS
+from hms_features.synth.dataset import TARGET_CLASS_SHARE
+from hms_features.synth.files import TRAIN_CSV_COLUMNS
 from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
 from hms_features.synth.presets import generate_preset, get_preset, preset_labels
 from hms_features.synth.recording import build_recording, draw_patient
