@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import samples_dir
 
 from hms_features.constants import (
     CLASSES,
@@ -39,11 +39,6 @@ from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
 
 FS = 200
-
-
-def samples_dir() -> Path:
-    env = os.environ.get("HMS_SAMPLES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared/data/hms_samples"
 
 
 def digest(folder: Path) -> dict[str, str]:

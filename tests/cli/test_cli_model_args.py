@@ -7,11 +7,11 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import synthetic_training_table
 
 import hms_features.factory
 from hms_features.cli import build_parser, main
 from hms_features.constants import VOTE_COLUMNS
-from hms_features.model.synthetic import synthetic_training_table
 
 
 def _parser() -> argparse.ArgumentParser:
