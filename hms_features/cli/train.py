@@ -36,7 +36,8 @@ def _pool_seconds(text: str) -> float | None:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``train`` sub-command."""
+    """Add the ``train`` sub-command (long: it declares the command's eighteen options one after
+    the other, each with its help line)."""
     p = add_command(
         subparsers,
         "train",
