@@ -372,7 +372,7 @@ def build_example(
     learning_rate: float = 0.1,
     num_leaves: int = 7,
     max_bin: int = 63,
-    log=print,
+    log: Callable[[str], None] | None = print,
 ) -> ExamplePaths:
     """Write a synthetic data set, its training features and a model, in the demo's layout.
 

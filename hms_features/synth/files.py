@@ -493,6 +493,8 @@ def run_in_order(
 
 
 def write_tables(out: Path, train: pd.DataFrame, test: pd.DataFrame) -> dict[str, Path]:
+    """Write ``train.csv``, ``test.csv``, ``sample_submission.csv`` (uniform) and
+    ``test_solution.csv`` (the test votes) from the label rows; their paths by name."""
     paths = {
         "train_csv": out / "train.csv",
         "test_csv": out / "test.csv",
@@ -518,6 +520,7 @@ def summarise(
     paths: dict[str, Path],
     seconds: float,
 ) -> SynthSummary:
+    """What was written: counts, class balance, votes and faults of the label rows."""
     totals = train[list(VOTE_COLUMNS)].sum(axis=1).to_numpy()
     high = totals >= HIGH_VOTE_THRESHOLD
     counts = train["expert_consensus"].value_counts()
