@@ -62,6 +62,7 @@ DEFAULT_TEST_EEGS: int = 20
 
 _EEG_COLUMNS = list(EEG_CHANNELS)
 _SPEC_COLUMNS = list(SPEC_COLUMNS)
+#: The columns of ``train.csv``, in the genuine file's order.
 TRAIN_CSV_COLUMNS: tuple[str, ...] = (
     "eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id", "spectrogram_sub_id",
     "spectrogram_label_offset_seconds", "label_id", "patient_id", "expert_consensus", *VOTE_COLUMNS,
@@ -136,7 +137,8 @@ class FilePlan:
 
 @dataclass(frozen=True)
 class SynthSummary:
-    """What :func:`generate_dataset` wrote.
+    """What a generator wrote (:func:`~hms_features.synth.dataset.generate_dataset`,
+    :func:`~hms_features.synth.kaggle.generate_kaggle_dataset`).
 
     Attributes
     ----------
