@@ -1,21 +1,17 @@
-"""Shared fixtures: the genuine sample files and small synthetic inputs."""
+"""Shared fixtures: the genuine sample files, a seeded generator and the session's example.
+
+The helpers they are built from are in ``tests/helpers.py``. Pytest puts this folder on the
+import path (``conftest.py`` outside a package), so every test imports ``helpers`` directly.
+"""
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def samples_dir() -> Path:
-    """The genuine HMS files: $HMS_SAMPLES_DIR, else ../shared/data/hms_samples beside the repo."""
-    env = os.environ.get("HMS_SAMPLES_DIR")
-    return Path(env) if env else ROOT.parent / "shared" / "data" / "hms_samples"
+from helpers import ExamplePaths, samples_dir, session_example
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +26,13 @@ def hms_samples() -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory) -> ExamplePaths:
+    """The synthetic example (data set, features, 3-fold model in the demo's layout), built
+    once per session (about a minute) and shared by the explain, score and notebook tests."""
+    return session_example(tmp_path_factory.getbasetemp())
 
 
 def _sigint_state() -> tuple:

@@ -7,8 +7,6 @@
 - :mod:`~hms_features.explain.report`: one self-contained HTML review page per EEG, and an index.
 - :mod:`~hms_features.explain.cohort`: per-class views over the training windows, feature
   families, and checks that the explanations tell the clinical story.
-- :mod:`~hms_features.explain.example`: a small synthetic end-to-end example (data, features,
-  model) for notebooks and tests.
 """
 
 from __future__ import annotations

@@ -483,7 +483,7 @@ def synthetic_windows(
         Worker processes (one EEG file per task).
     """
     from hms_features.data.labels import read_labels, total_votes, vote_counts
-    from hms_features.synth.dataset import run_in_order
+    from hms_features.synth.files import run_in_order
 
     data_dir = Path(data_dir)
     labels = read_labels(data_dir / "train.csv")

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import hms_features.synth.signals as sg
 from hms_features.constants import CLASSES
-from hms_features.synth import signals as sg
 from hms_features.synth.scalp import FOCI, N_SCALP, XY, gaussian_field, mirror, mixing_matrix
 from hms_features.synth.signals import Interference, Modulation
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState

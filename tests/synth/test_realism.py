@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import ROOT
 
 from hms_features.constants import CLASSES, FS
 from hms_features.signal.montage import BIPOLAR_NAMES
 from hms_features.synth import generate_dataset
 from hms_features.synth import realism as rl
 
-ROOT = Path(__file__).resolve().parents[1]
 #: The digitised figures' channel order, as their README states it.
 FIGURE_ORDER = (
     "Fp1-F7 F7-T3 T3-T5 T5-O1 Fp2-F8 F8-T4 T4-T6 T6-O2 Fp1-F3 F3-C3 C3-P3 P3-O1 "

@@ -1,4 +1,4 @@
-"""``hms train``, ``hms predict`` and ``hms offline-kit``.
+"""``hms train``: cross-validate LightGBM on vote distributions and write a model folder.
 
 Arguments and paths are checked before any work starts; errors a user can fix are
 :class:`~hms_features.errors.HMSError` raised by the library and reported once by
@@ -35,14 +35,9 @@ def _pool_seconds(text: str) -> float | None:
     return positive_float(text)
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``train``, ``predict`` and ``offline-kit`` sub-commands."""
-    _add_train(subparsers)
-    _add_predict(subparsers)
-    _add_offline_kit(subparsers)
-
-
-def _add_train(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``train`` sub-command (long: it declares the command's eighteen options one after
+    the other, each with its help line)."""
     p = add_command(
         subparsers,
         "train",
@@ -166,64 +161,6 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_train)
 
 
-def _add_predict(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(
-        subparsers,
-        "predict",
-        help="score test.csv's EEGs offline and write a submission",
-        description=(
-            "Compute features of the test EEGs, average the fold models' probabilities and write "
-            "a submission with sample_submission.csv's columns and row order (rows sum to 1). "
-            "Test EEGs without a prediction get the training class prior (with a warning)."
-        ),
-        example=(
-            "  hms predict --data-dir data --model-dir models/lgbm --out submission.csv --n-jobs 2"
-        ),
-    )
-    p.add_argument(
-        "--data-dir", required=True, help="Kaggle-layout data folder (test.csv, test_eegs/)"
-    )
-    p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
-    p.add_argument("--out", required=True, help="submission CSV file to write")
-    p.add_argument(
-        "--n-jobs", type=n_jobs, default=1, help="parallel feature workers (-1: every core)"
-    )
-    add_quiet(p)
-    p.set_defaults(func=run_predict)
-
-
-def _add_offline_kit(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(
-        subparsers,
-        "offline-kit",
-        help="wheels + model folder to install and score without network (Kaggle)",
-        description=(
-            "Build the project's wheel, download the wheels of its runtime dependencies and copy "
-            "the model folder into OUT, with README.txt giving the offline install line "
-            "`pip install --no-index --find-links OUT/wheels hms-features`. Without the target "
-            "options the wheels are for this machine's Python and platform."
-        ),
-        example=(
-            "  hms offline-kit --model-dir models/lgbm --out kit \\\n"
-            "      --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \\\n"
-            "      --python-version 3.11 --implementation cp --abi cp311"
-        ),
-    )
-    p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
-    p.add_argument("--out", required=True, help="kit folder to write")
-    p.add_argument(
-        "--platform",
-        action="append",
-        default=None,
-        help="target platform tag for pip download (repeatable), e.g. manylinux2014_x86_64",
-    )
-    p.add_argument("--python-version", default=None, help="target Python, e.g. 3.11")
-    p.add_argument("--implementation", default=None, help="target implementation, e.g. cp")
-    p.add_argument("--abi", default=None, help="target ABI, e.g. cp311")
-    add_quiet(p)
-    p.set_defaults(func=run_offline_kit)
-
-
 def _variants(args: argparse.Namespace) -> tuple[str, ...]:
     names = [v.strip() for v in args.variants.split(",") if v.strip()]
     if args.low_vote_weight is not None and "weighted" not in names:
@@ -287,36 +224,3 @@ def _print_scores(report: dict, model_dir: str) -> None:
         f"shipped: {report['shipped_variant']} ({report['selection_rule']}) -> {model_dir} "
         f"in {report['seconds']:.1f} s"
     )
-
-
-def run_predict(args: argparse.Namespace) -> int:
-    """``hms predict``."""
-    from hms_features.data.paths import input_dir, output_file
-    from hms_features.model.predict import predict_submission
-
-    input_dir(args.data_dir, "--data-dir")
-    input_dir(args.model_dir, "--model-dir")
-    output_file(args.out, "--out", example="submission.csv")
-    predict_submission(
-        args.data_dir, args.model_dir, args.out, n_jobs=args.n_jobs, progress=not args.quiet
-    )
-    return 0
-
-
-def run_offline_kit(args: argparse.Namespace) -> int:
-    """``hms offline-kit``."""
-    from hms_features.data.paths import input_dir, output_dir
-    from hms_features.model.offline_kit import build_offline_kit
-
-    input_dir(args.model_dir, "--model-dir")
-    output_dir(args.out, "--out")
-    build_offline_kit(
-        args.model_dir,
-        args.out,
-        platforms=args.platform,
-        python_version=args.python_version,
-        implementation=args.implementation,
-        abi=args.abi,
-        log=(lambda _msg: None) if args.quiet else print,
-    )
-    return 0

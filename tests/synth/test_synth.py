@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import samples_dir
 
 from hms_features.constants import (
     CLASSES,
@@ -31,18 +31,14 @@ from hms_features.data import (
 from hms_features.errors import OutputPathError, UsageError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
 from hms_features.synth import FaultRates, generate_dataset, realism, simulate_labels
-from hms_features.synth.dataset import TARGET_CLASS_SHARE, TRAIN_CSV_COLUMNS
+from hms_features.synth.dataset import TARGET_CLASS_SHARE
+from hms_features.synth.files import TRAIN_CSV_COLUMNS
 from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
 from hms_features.synth.presets import generate_preset, get_preset, preset_labels
 from hms_features.synth.recording import build_recording, draw_patient
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
 
 FS = 200
-
-
-def samples_dir() -> Path:
-    env = os.environ.get("HMS_SAMPLES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared/data/hms_samples"
 
 
 def digest(folder: Path) -> dict[str, str]:

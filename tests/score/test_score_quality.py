@@ -3,34 +3,17 @@ units, truncated files, bad options, and a model trained on kept features."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import warnings
 
-import edfio
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import edf, hms
 
 from hms_features.cli import main
 from hms_features.constants import EEG_CHANNELS
 from hms_features.errors import HMSWarning
 from hms_features.score.run import score_recording
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    from hms_features.explain.example import session_example
-
-    return session_example(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def model_dir(example):
-    return example.model
 
 
 @pytest.fixture(scope="module")
@@ -50,37 +33,6 @@ def kept_model(example, tmp_path_factory):
     return out
 
 
-def edf(path, seconds=60, fs=256, unit="uV", scale=1.0, flat=(), rng_uv=1000.0, seed=0,
-        extra=(), labels=None, clip=False):  # fmt: skip
-    """A plain EDF of Gaussian EEG (20 uV) written in ``unit`` with values times ``scale``;
-    electrodes in ``flat`` are zeros; ``extra`` adds channels that are not electrodes;
-    ``clip`` clips the values at the physical range (an amplifier's rails)."""
-    rng = np.random.default_rng(seed)
-    n = int(seconds * fs)
-    sigs = []
-    for c in EEG_CHANNELS:
-        x = np.zeros(n) if c in flat else rng.normal(0.0, 20.0, n) * scale
-        if clip:
-            x = np.clip(x, -rng_uv, rng_uv)
-        lab = (labels or {}).get(c, c)
-        sigs.append(edfio.EdfSignal(x, fs, label=lab, physical_dimension=unit,
-                                    physical_range=(-rng_uv, rng_uv)))  # fmt: skip
-    for lab in extra:
-        sigs.append(edfio.EdfSignal(rng.normal(0, 5, n), fs, label=lab, physical_range=(-50, 50)))
-    edfio.Edf(sigs, data_record_duration=1).write(path)
-    return path
-
-
-def hms_subprocess(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hms_features", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
-
-
 def quiet_score(path, model_dir, out, **kw):
     kw = {"n_jobs": 1, "page": False, "progress": False, **kw}
     with warnings.catch_warnings(record=True) as caught:
@@ -96,7 +48,7 @@ def test_a_model_trained_on_kept_features_scores_a_recording(kept_model, tmp_pat
     """Was exit 3 (traceback): leading_features passed all 1,491 columns to a fold booster
     trained on 50."""
     rec = edf(tmp_path / "rec.edf", 60)
-    proc = hms_subprocess("score", str(rec), "--model-dir", str(kept_model), "--out",
+    proc = hms("score", str(rec), "--model-dir", str(kept_model), "--out",
                           str(tmp_path / "o"), "-q", "--n-jobs", "1")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     tl = pd.read_parquet(tmp_path / "o" / "rec_timeline.parquet")
@@ -251,7 +203,7 @@ def test_truncated_edf_is_one_warning_with_both_durations(model_dir, tmp_path, c
 @pytest.mark.parametrize("step", ["60", "0", "-2", "nan", "11"])
 def test_bad_steps_are_refused(step, model_dir, tmp_path):
     rec = edf(tmp_path / "r.edf", 20)
-    proc = hms_subprocess("score", str(rec), "--model-dir", str(model_dir), "--out",
+    proc = hms("score", str(rec), "--model-dir", str(model_dir), "--out",
                           str(tmp_path / "o"), "--step", step)  # fmt: skip
     assert proc.returncode == 2, proc.stderr
     assert "--step" in proc.stderr and "Traceback" not in proc.stderr

@@ -25,14 +25,6 @@ MINUTES = 6
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    """The test session's small trained model (built once per session, about a minute)."""
-    from hms_features.explain.example import session_example
-
-    return session_example(tmp_path_factory.getbasetemp()).model
-
-
-@pytest.fixture(scope="module")
 def recording(tmp_path_factory):
     """A 6-minute continuous synthetic recording (EDF, 256 Hz) and its truth."""
     out = tmp_path_factory.mktemp("rec") / "rec.edf"

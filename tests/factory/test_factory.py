@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from kaggle_layout import eeg_frame, faulty_layout, spec_frame
+from helpers import eeg_frame, faulty_layout, spec_frame
 
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.factory import extract_features, run_extraction
@@ -21,7 +21,7 @@ FS = 200
 
 @pytest.fixture(scope="module")
 def layout(tmp_path_factory) -> Path:
-    """The faulty layout of :func:`kaggle_layout.faulty_layout`."""
+    """The faulty layout of :func:`helpers.faulty_layout`."""
     return faulty_layout(tmp_path_factory.mktemp("kaggle"))
 
 

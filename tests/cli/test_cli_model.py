@@ -9,45 +9,18 @@ for the module.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import hms, no_traceback, synthetic_training_table
 
 from hms_features.features.families import feature_names
-from hms_features.model.synthetic import synthetic_training_table
 
-ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--folds", "2", "--max-rounds", "20", "--early-stopping", "5", "--variants", "prior,soft"]
 #: An EEG of the genuine samples that is in train.csv only, and one in test.csv.
 TRAIN_ONLY_EEG, TEST_EEG = "1628180742", "3911565283"
-
-
-def hms(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m hms_features ARGS``; its stdout and stderr as text."""
-    env = {
-        **os.environ,
-        "MPLBACKEND": "Agg",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hms_features", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
-def no_traceback(proc: subprocess.CompletedProcess) -> None:
-    assert "Traceback" not in proc.stderr, proc.stderr
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import warnings
 from pathlib import Path
 
 import pytest
+from helpers import edf
 
 from hms_features.cli import main
 from hms_features.errors import HMSWarning
-from tests.test_score_quality import edf
 
 #: Substrings that only an unescaped name can put into a page.
 RAW = ("<b>x", "b>&.", "b>&<", "<img src=x", "<1&2>", "EMG <1", "onerror=alert(1)>")
@@ -27,7 +27,7 @@ def assert_escaped(page: str, where: str) -> None:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    from hms_features.explain.example import session_example
+    from helpers import session_example
 
     return session_example(tmp_path_factory.getbasetemp())
 

@@ -7,15 +7,15 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import edf
 
 from hms_features.cli import main
 from hms_features.score.archive import DONE_FILE, find_recordings, score_archive
-from tests.test_score_quality import edf
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    from hms_features.explain.example import session_example
+    from helpers import session_example
 
     return session_example(tmp_path_factory.getbasetemp()).model
 

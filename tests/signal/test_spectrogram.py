@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers import samples_dir
 
 from hms_features.constants import EEG_CHANNELS, SPEC_COLUMNS, SPEC_FREQS
 from hms_features.signal.spectrogram import (
@@ -18,11 +16,6 @@ from hms_features.signal.spectrogram import (
 FS = 200.0
 T3 = EEG_CHANNELS.index("T3")
 LL, RL, LP, RP = (slice(100 * i, 100 * (i + 1)) for i in range(4))
-
-
-def samples_dir() -> Path:
-    env = os.environ.get("HMS_SAMPLES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared/data/hms_samples"
 
 
 def noise_eeg(n: int, seed: int = 0, scale: float = 5.0) -> np.ndarray:

@@ -1,4 +1,8 @@
-"""The examples in the docstrings of :mod:`hms_features.kernels` run as doctests."""
+"""Every kernel module and every public kernel has a docstring example.
+
+The examples themselves run as doctests with the rest of the package's (``--doctest-modules``
+over ``hms_features``, configured in ``pyproject.toml``); this checks that they exist.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import doctest
 import importlib
 import pkgutil
 
-import numpy as np
 import pytest
 
 import hms_features.kernels as kernels
@@ -19,19 +22,11 @@ def test_every_module_is_listed():
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_examples(name):
-    module = importlib.import_module(f"hms_features.kernels.{name}")
-    with np.printoptions(legacy=False):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
-    assert result.attempted > 0, f"hms_features.kernels.{name} has no examples"
-    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
-
-
-@pytest.mark.parametrize("name", MODULES)
 def test_every_public_function_has_an_example(name):
     module = importlib.import_module(f"hms_features.kernels.{name}")
     finder = doctest.DocTestFinder()
     with_examples = {t.name.rsplit(".", 1)[-1] for t in finder.find(module) if t.examples}
+    assert with_examples, f"hms_features.kernels.{name} has no examples"
     public = {
         n
         for n, obj in vars(module).items()

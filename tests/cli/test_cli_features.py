@@ -14,24 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from kaggle_layout import clean_layout, eeg_frame, faulty_layout, make_dirs, write_train_csv
-
-ENV = {**os.environ, "MPLBACKEND": "Agg"}
-
-
-def hms(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hms_features", *map(str, args)],
-        capture_output=True, text=True, env=ENV, cwd=cwd, timeout=300,
-    )  # fmt: skip
+from helpers import (
+    CLI_ENV,
+    clean_layout,
+    eeg_frame,
+    faulty_layout,
+    hms,
+    make_dirs,
+    no_traceback,
+    write_train_csv,
+)
 
 
 def features(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     return hms("features", "--data-dir", data, "--out", out, "--no-progress", *extra)
-
-
-def no_traceback(res: subprocess.CompletedProcess) -> None:
-    assert "Traceback" not in res.stderr, res.stderr
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +161,7 @@ def test_synth_into_a_closed_pipe_finishes_quietly(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "hms_features", "synth", "--out", str(out), "--patients", "1",
          "--test-eegs", "1", "--no-progress"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLI_ENV, text=True,
     )  # fmt: skip
     proc.stdout.close()  # as `| head` does once it has its lines
     stderr = proc.stderr.read()
@@ -205,7 +201,7 @@ def _patched(always: bool, data: Path, out: Path) -> subprocess.CompletedProcess
     code = _PATCHED_RUN.format(always=always)
     return subprocess.run(
         [sys.executable, "-c", code, str(data), str(out)],
-        capture_output=True, text=True, env=ENV, timeout=300,
+        capture_output=True, text=True, env=CLI_ENV, timeout=300,
     )  # fmt: skip
 
 
@@ -279,7 +275,7 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
     proc = subprocess.Popen(
         [sys.executable, "-m", "hms_features", "features", "--data-dir", str(data), "--out",
          str(out), "--no-progress", "--n-jobs", str(n_jobs)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLI_ENV, text=True,
         start_new_session=True, preexec_fn=_terminal_sigint,
     )  # fmt: skip
     time.sleep(delay)

@@ -7,18 +7,15 @@ import json
 
 import pandas as pd
 import pytest
+from helpers import synthetic_training_table
 
 import hms_features.factory
-from hms_features.cli import main
-from hms_features.cli.model import add_parsers
+from hms_features.cli import build_parser, main
 from hms_features.constants import VOTE_COLUMNS
-from hms_features.model.synthetic import synthetic_training_table
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hms")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
-    return parser
+    return build_parser()
 
 
 def _run(argv: list[str]) -> int:
