@@ -169,7 +169,7 @@ def run_explain(args: argparse.Namespace) -> int:
 def run_cohort(args: argparse.Namespace) -> int:
     """Write the cohort views."""
     from hms_features.data.paths import input_dir, input_file, output_dir
-    from hms_features.explain.cohort import write_cohort
+    from hms_features.explain.cohort_report import write_cohort
 
     input_dir(args.model_dir, "--model-dir")
     input_file(args.features, "--features")
