@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
+from hms_features.model.objective import softmax
 
 
 def synthetic_training_table(
@@ -67,8 +68,7 @@ def synthetic_training_table(
     totals = np.where(high, rng.integers(10, 29, size=n_rows), rng.integers(1, 8, size=n_rows))
     # low-vote rows: noisier experts (flatter, shifted towards Seizure as in the real data)
     logits = np.where(high[:, None], 1.5 * latent, 0.8 * latent + np.array([0.8, 0, 0, 0, 0, 0]))
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs = softmax(logits)
     votes = np.stack([rng.multinomial(t, p) for t, p in zip(totals, probs, strict=True)])
 
     mix = rng.normal(size=(k, n_informative))
