@@ -42,6 +42,7 @@ from hms_features.constants import (
     WINDOW_SAMPLES,
 )
 from hms_features.features.context import WindowContext
+from hms_features.model.objective import softmax
 from hms_features.signal.preprocess import CleanWindow
 
 # --------------------------------------------------------------------------------------- paths
@@ -254,8 +255,7 @@ def synthetic_training_table(
     totals = np.where(high, rng.integers(10, 29, size=n_rows), rng.integers(1, 8, size=n_rows))
     # low-vote rows: noisier experts (flatter, shifted towards Seizure as in the real data)
     logits = np.where(high[:, None], 1.5 * latent, 0.8 * latent + np.array([0.8, 0, 0, 0, 0, 0]))
-    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs = softmax(logits)
     votes = np.stack([rng.multinomial(t, p) for t, p in zip(totals, probs, strict=True)])
 
     mix = rng.normal(size=(k, n_informative))

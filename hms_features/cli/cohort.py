@@ -65,7 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_cohort(args: argparse.Namespace) -> int:
     """Write the cohort views."""
     from hms_features.data.paths import input_dir, input_file, output_dir
-    from hms_features.explain.cohort import write_cohort
+    from hms_features.explain.cohort_report import write_cohort
 
     input_dir(args.model_dir, "--model-dir")
     input_file(args.features, "--features")
