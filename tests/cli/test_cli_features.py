@@ -278,7 +278,14 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLI_ENV, text=True,
         start_new_session=True, preexec_fn=_terminal_sigint,
     )  # fmt: skip
-    time.sleep(delay)
+    # the signal comes `delay` s into the run: counted from its first act (the parts folder),
+    # not from the process start, whose imports take seconds on a loaded machine (a Ctrl-C
+    # then meets Python still importing, before the command's own handling exists)
+    parts = tmp_path / "f.parquet.parts"
+    deadline = time.monotonic() + 60
+    while not parts.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay - 1.0)
     t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = proc.communicate(timeout=60)
