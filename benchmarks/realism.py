@@ -1,11 +1,11 @@
 """How far are the generator's windows from the competition's 20 genuine example figures?
 
 On the central 10 s of the double banana, filtered like the figures
-(:data:`~hms_features.synth.realism.FIGURE_FILTER`), computes the fixed list of window
-statistics (:data:`~hms_features.synth.realism.STATISTICS`: amplitude, line length, kurtosis,
-relative band powers, peak frequency, 2-30 Hz slope, spike and discharge rates, bilateral
-discharges, inter-hemispheric correlation and delta coherence, delta asymmetry, channels
-involved, 60 Hz line) for the 20 genuine figures (``$HMS_FIGURES_DIR``, default
+(:data:`~hms_features.synth.window_statistics.FIGURE_FILTER`), computes the fixed list of window
+statistics (:data:`~hms_features.synth.window_statistics.STATISTICS`: amplitude, line length,
+kurtosis, relative band powers, peak frequency, 2-30 Hz slope, spike and discharge rates,
+bilateral discharges, inter-hemispheric correlation and delta coherence, delta asymmetry,
+channels involved, 60 Hz line) for the 20 genuine figures (``$HMS_FIGURES_DIR``, default
 ``../shared/data/hms_figures_digitised``) and for a synthetic data set's label rows with at
 least ``--min-votes`` votes. Reports per class (the figure's vote majority; a tie counts in
 every tied class) the genuine median against the synthetic median and p5-p95, the share of
@@ -39,8 +39,10 @@ import time
 from pathlib import Path
 
 from hms_features.constants import CLASSES
+from hms_features.explain.realism_page import realism_page
 from hms_features.synth import generate_preset
 from hms_features.synth import realism as rl
+from hms_features.synth import window_statistics as ws
 
 
 def _num(v: float) -> float | None:
@@ -63,8 +65,8 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
     topped_up = {CLASSES[int(c)]: int(k) for c, k in topped.items()}
     if len(synthetic.labels) == 0:
         raise SystemExit(f"no synthetic window with >= {args.min_votes} votes in {data_dir}")
-    genuine_stats = rl.statistics_table(figures.eeg)
-    synthetic_stats = rl.statistics_table(synthetic.eeg, line_noise_uv=synthetic.line_noise_uv)
+    genuine_stats = ws.statistics_table(figures.eeg)
+    synthetic_stats = ws.statistics_table(synthetic.eeg, line_noise_uv=synthetic.line_noise_uv)
     result = rl.compare(
         genuine_stats,
         fig_classes,
@@ -115,7 +117,7 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
         f"); >= {args.min_votes} votes; {len(synthetic.labels)} windows."
     )
     page.write_text(
-        rl.realism_page(figures, synthetic, result, args.examples, args.seed_choice, note=note),
+        realism_page(figures, synthetic, result, args.examples, args.seed_choice, note=note),
         encoding="utf-8",
     )
     per_class = {}
@@ -139,8 +141,8 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
             },
         }
     print(
-        f"\nC2ST AUC genuine vs synthetic ({len(rl.COMPARED)} statistics): "
-        f"{result.c2st_auc:.3f}; amplitude-free ({len(rl.SHAPE_ONLY)}): "
+        f"\nC2ST AUC genuine vs synthetic ({len(ws.COMPARED)} statistics): "
+        f"{result.c2st_auc:.3f}; amplitude-free ({len(ws.SHAPE_ONLY)}): "
         f"{result.c2st_auc_shape:.3f} (0.5 = indistinguishable)\n"
         f"genuine values outside the synthetic p1-p99 of their class: "
         f"{result.out_of_range_share:.1%} (chance 2% for many synthetic windows; the synthetic "

@@ -13,8 +13,9 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
 - :mod:`~hms_features.synth.dataset`: the demo data set (one spectrogram per EEG);
 - :mod:`~hms_features.synth.kaggle`: the real training set's label structure at any size;
 - :mod:`~hms_features.synth.presets`: named sizes (``demo``, ``kaggle``, ``kaggle-small``);
-- :mod:`~hms_features.synth.realism`: statistics to compare with the genuine EEG, and the
-  realism benchmark against the 20 genuine example figures.
+- :mod:`~hms_features.synth.window_statistics`: statistics to compare with the genuine EEG;
+- :mod:`~hms_features.synth.realism`: the realism benchmark against the 20 genuine example
+  figures (its page: :mod:`hms_features.explain.realism_page`).
 """
 
 from hms_features.synth.dataset import generate_dataset, simulate_labels

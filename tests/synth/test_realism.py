@@ -1,6 +1,6 @@
-"""The realism benchmark (hms_features.synth.realism, benchmarks/realism.py): the genuine
-figures' loader, the window statistics on constructed signals, the C2ST, the page and the
-benchmark's JSON line."""
+"""The realism benchmark (hms_features.synth.realism and .window_statistics,
+benchmarks/realism.py): the genuine figures' loader, the window statistics on constructed
+signals, the C2ST, the page and the benchmark's JSON line."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ import pytest
 from helpers import ROOT
 
 from hms_features.constants import CLASSES, FS
+from hms_features.explain.realism_page import realism_page
 from hms_features.signal.montage import BIPOLAR_NAMES
 from hms_features.synth import generate_dataset
 from hms_features.synth import realism as rl
+from hms_features.synth import window_statistics as ws
 
 #: The digitised figures' channel order, as their README states it.
 FIGURE_ORDER = (
@@ -61,7 +63,7 @@ def test_a_missing_figures_folder_names_the_path(tmp_path: Path) -> None:
 def test_statistics_of_a_sinusoid() -> None:
     """10 uV at 10 Hz on all channels: std 10/sqrt(2), peak 10 Hz, all power in alpha, line
     length 4 A f / fs = 2 uV per sample (the peaks fall on samples), symmetric and coherent."""
-    s = rl.window_statistics(np.tile(10.0 * np.sin(2 * np.pi * 10.0 * T), (18, 1)))
+    s = ws.window_statistics(np.tile(10.0 * np.sin(2 * np.pi * 10.0 * T), (18, 1)))
     assert s["std_uv"] == pytest.approx(10 / np.sqrt(2), rel=1e-6)
     assert s["ptp_uv"] == pytest.approx(20.0, rel=1e-6)
     assert s["peak_freq_hz"] == 10.0
@@ -72,13 +74,13 @@ def test_statistics_of_a_sinusoid() -> None:
     assert s["hemi_corr"] == pytest.approx(1.0)
     assert s["delta_asymmetry"] == pytest.approx(0.0, abs=1e-9)
     assert s["line_noise_uv"] == pytest.approx(0.0, abs=1e-9)
-    assert list(s) == list(rl.STATISTICS)
+    assert list(s) == list(ws.STATISTICS)
 
 
 def test_statistics_of_noise_with_a_known_std_and_a_1_over_f_spectrum() -> None:
     rng = np.random.default_rng(0)
     white = rng.normal(0.0, 5.0, (18, 2000))
-    s = rl.window_statistics(white)
+    s = ws.window_statistics(white)
     assert s["std_uv"] == pytest.approx(5.0, rel=0.05)
     assert s["line_length_uv"] == pytest.approx(2 * 5.0 / np.sqrt(np.pi), rel=0.05)
     assert s["psd_slope"] == pytest.approx(0.0, abs=0.15)
@@ -86,13 +88,13 @@ def test_statistics_of_noise_with_a_known_std_and_a_1_over_f_spectrum() -> None:
     f = np.fft.rfftfreq(2000, 1 / FS)
     spec = np.fft.rfft(rng.normal(size=(18, 2000)), axis=1) / np.sqrt(np.maximum(f, f[1]))
     pink = np.fft.irfft(spec, n=2000, axis=1)
-    assert rl.window_statistics(pink)["psd_slope"] == pytest.approx(-1.0, abs=0.15)
+    assert ws.window_statistics(pink)["psd_slope"] == pytest.approx(-1.0, abs=0.15)
 
 
 def test_line_noise_is_read_from_the_raw_window() -> None:
     x = np.tile(np.sin(2 * np.pi * 2.0 * T), (18, 1))
     raw = x + 4.0 * np.sin(2 * np.pi * 60.0 * T)
-    assert rl.window_statistics(x, raw=raw)["line_noise_uv"] == pytest.approx(4.0)
+    assert ws.window_statistics(x, raw=raw)["line_noise_uv"] == pytest.approx(4.0)
 
 
 def test_c2st_is_half_for_one_distribution_and_one_for_two() -> None:
@@ -128,12 +130,12 @@ def _fake_synthetic(n_per_class: int = 4) -> rl.SyntheticWindows:
 
 def test_page_shows_every_class_and_escapes_text(figures: rl.FigureWindows) -> None:
     syn = _fake_synthetic()
-    gen = rl.statistics_table(figures.eeg)
-    stats = rl.statistics_table(syn.eeg, line_noise_uv=syn.line_noise_uv)
+    gen = ws.statistics_table(figures.eeg)
+    stats = ws.statistics_table(syn.eeg, line_noise_uv=syn.line_noise_uv)
     result = rl.compare(gen, figures.classes(), stats, syn.labels["cls"].to_numpy(), n_repeats=1)
     assert set(result.table["class"]) == set(CLASSES)
     assert 0.0 <= result.out_of_range_share <= 1.0 and 0.0 <= result.c2st_auc <= 1.0
-    page = rl.realism_page(figures, syn, result, examples=1, note="<script>x</script>")
+    page = realism_page(figures, syn, result, examples=1, note="<script>x</script>")
     for name in CLASSES:
         assert f"<h2>{name}:" in page
     assert "<script>" not in page and "&lt;script&gt;" in page

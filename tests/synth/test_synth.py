@@ -30,7 +30,8 @@ from hms_features.data import (
 )
 from hms_features.errors import OutputPathError, UsageError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
-from hms_features.synth import FaultRates, generate_dataset, realism, simulate_labels
+from hms_features.synth import FaultRates, generate_dataset, simulate_labels
+from hms_features.synth import window_statistics as realism_stats
 from hms_features.synth.dataset import TARGET_CLASS_SHARE
 from hms_features.synth.files import TRAIN_CSV_COLUMNS
 from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
@@ -352,7 +353,7 @@ def clean_windows() -> dict[int, list[np.ndarray]]:
 
 def test_background_looks_like_real_eeg(pure_windows: dict[int, list[np.ndarray]]) -> None:
     stats = pd.DataFrame(
-        [realism.eeg_statistics(w) for ws in pure_windows.values() for w in ws]
+        [realism_stats.eeg_statistics(w) for ws in pure_windows.values() for w in ws]
     ).median()
     # HMS.md: median std 19.6-23.3, slope -1.46..-1.61, abs diff 4.6-14.6, rel delta 0.57-0.92
     assert 12 < stats["bipolar_std"] < 35
@@ -367,12 +368,12 @@ def test_class_morphology(clean_windows: dict[int, list[np.ndarray]]) -> None:
         return float(np.median([fn(w) for w in clean_windows[cls]]))
 
     # HMS.md: |L-R|/(L+R) ~0.3-0.5 for LPD and LRDA, under 0.15 for GPD and GRDA
-    asym = {c: med(c, realism.asymmetry) for c in (LPD, GPD, LRDA, GRDA)}
+    asym = {c: med(c, realism_stats.asymmetry) for c in (LPD, GPD, LRDA, GRDA)}
     assert asym[LPD] > 0.25 and asym[LRDA] > 0.25
     assert asym[GPD] < 0.15 and asym[GRDA] < 0.15
-    share = {c: med(c, lambda w: realism.band_share(w, (3.0, 20.0))) for c in (SEIZURE, GRDA)}
+    share = {c: med(c, lambda w: realism_stats.band_share(w, (3.0, 20.0))) for c in (SEIZURE, GRDA)}
     assert share[SEIZURE] > 1.5 * share[GRDA]
-    period = {c: med(c, realism.discharge_periodicity) for c in (LPD, GPD, OTHER)}
+    period = {c: med(c, realism_stats.discharge_periodicity) for c in (LPD, GPD, OTHER)}
     assert period[LPD] > 1.5 * period[OTHER] and period[GPD] > 1.5 * period[OTHER]
 
 

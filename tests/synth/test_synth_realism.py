@@ -13,8 +13,8 @@ from scipy.stats import kurtosis
 
 from hms_features.kernels.spikes import spike_rate
 from hms_features.signal.montage import HEMISPHERES, bipolar
-from hms_features.synth import realism
 from hms_features.synth import signals as sg
+from hms_features.synth import window_statistics as realism_stats
 from hms_features.synth.recording import (
     _background,
     _discharges,
@@ -114,7 +114,7 @@ def test_patient_amplitude_spans_low_and_high_voltage_records() -> None:
 def test_rhythmic_delta_stands_out_with_a_steeper_spectrum() -> None:
     def slope(cls: int, seed: int) -> float:
         rec, rng, _ = _recording(cls, seed)
-        return realism.eeg_statistics(rec.render(275.0, int(50 * FS), FS, rng))["psd_slope"]
+        return realism_stats.eeg_statistics(rec.render(275.0, int(50 * FS), FS, rng))["psd_slope"]
 
     rda = np.median([slope(c, 700 + s) for c in (LRDA, GRDA) for s in range(6)])
     other = np.median([slope(OTHER, 700 + s) for s in range(12)])
