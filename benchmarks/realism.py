@@ -113,8 +113,8 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     page = out / "realism.html"
     note = (
-        f"Synthetic data: {data_dir} ({'seed ' + str(args.seed) if args.seed is not None else ''}"
-        f"); >= {args.min_votes} votes; {len(synthetic.labels)} windows."
+        f"Synthetic data: {data_dir}{f' (seed {args.seed})' if args.seed is not None else ''}; "
+        f">= {args.min_votes} votes; {len(synthetic.labels)} windows."
     )
     page.write_text(
         realism_page(figures, synthetic, result, args.examples, args.seed_choice, note=note),
