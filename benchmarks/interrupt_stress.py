@@ -38,6 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import terminal_sigint  # noqa: E402  (the test suite's: a command as a shell starts it)
+
 
 def hms(*args: str) -> list[str]:
     return [sys.executable, "-m", "hms_features", *args]
@@ -47,14 +50,6 @@ def group_alive(pgid: int) -> bool:
     """A process of the group still runs (zombies waiting for init to reap them do not)."""
     ps = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True, text=True)
     return any(not s.startswith("Z") for s in ps.stdout.split())
-
-
-def _terminal_sigint() -> None:
-    """In the child before exec: SIGINT at its default and unblocked, as a shell starts a
-    command in a terminal (a benchmark started with ``&`` by a non-interactive shell has SIGINT
-    ignored, and an ignored SIGINT is inherited across exec)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _before_main(stderr: str) -> bool:
@@ -76,7 +71,7 @@ def trial(
         stderr=subprocess.PIPE,
         start_new_session=True,
         text=True,
-        preexec_fn=_terminal_sigint,
+        preexec_fn=terminal_sigint,
     )
     time.sleep(delay)
     t_sig = time.perf_counter()

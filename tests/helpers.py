@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -452,6 +453,17 @@ def session_example(basetemp: str | Path) -> ExamplePaths:
 
 
 # -------------------------------------------------------------------------------- command line
+
+
+def terminal_sigint() -> None:
+    """``preexec_fn`` of a command started as a shell in a terminal starts it: SIGINT at its
+    default and unblocked. A suite or benchmark started in the background by a non-interactive
+    shell (``make test &``, ``nohup ... &``) has SIGINT ignored (POSIX), an ignored SIGINT is
+    kept across exec, and Python then never raises KeyboardInterrupt: the command would never
+    see a Ctrl-C (exit 0)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
 
 #: The environment of a command run as a user would: no display, unbuffered output.
 CLI_ENV = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}

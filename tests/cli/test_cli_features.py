@@ -22,6 +22,7 @@ from helpers import (
     hms,
     make_dirs,
     no_traceback,
+    terminal_sigint,
     write_train_csv,
 )
 
@@ -257,16 +258,6 @@ def test_unusable_spectrograms_are_recomputed_and_reported(clean, tmp_path):
 # --------------------------------------------------------------------------- 2. Ctrl-C
 
 
-def _terminal_sigint() -> None:
-    """In the child before exec: SIGINT at its default and unblocked, as a shell starts a
-    command in a terminal. A suite started in the background by a non-interactive shell
-    (``make test &``, ``nohup ... &``) has SIGINT ignored (POSIX), an ignored SIGINT is kept
-    across exec, and Python then never raises KeyboardInterrupt: the command would never see
-    the signal (exit 0)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("n_jobs", "delay"), [(1, 1.5), (2, 1.5), (2, 3.0)])
 def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
@@ -276,7 +267,7 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
         [sys.executable, "-m", "hms_features", "features", "--data-dir", str(data), "--out",
          str(out), "--no-progress", "--n-jobs", str(n_jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=CLI_ENV, text=True,
-        start_new_session=True, preexec_fn=_terminal_sigint,
+        start_new_session=True, preexec_fn=terminal_sigint,
     )  # fmt: skip
     # the signal comes `delay` s into the run: counted from its first act (the parts folder),
     # not from the process start, whose imports take seconds on a loaded machine (a Ctrl-C
