@@ -55,7 +55,8 @@ from hms_features.kernels.discharges import bilateral_discharges
 from hms_features.signal.montage import ANODES, BIPOLAR_PAIRS, CATHODES, HEMISPHERES
 from hms_features.signal.preprocess import clean_window
 from hms_features.synth.dataset import EEG_CLASS_PRIOR
-from hms_features.synth.recording import build_recording, draw_patient
+from hms_features.synth.patient import draw_patient
+from hms_features.synth.recording import build_recording
 from hms_features.synth.scalp import XY
 from hms_features.synth.states import GPD, LPD, draw_state
 

@@ -50,7 +50,11 @@ def _claim(out: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the demo; see ``python -m hms_features.demo --help``."""
+    """Run the demo; see ``python -m hms_features.demo --help``.
+
+    Long on purpose: the demo's steps one after the other, each a call with its printed line,
+    so that reading it top to bottom is the tutorial of what a user runs.
+    """
     p = argparse.ArgumentParser(prog="python -m hms_features.demo", description=__doc__)
     p.add_argument("--out", default="demo_out", help="output folder (default demo_out)")
     p.add_argument("--n-jobs", default="2", help="parallel workers")

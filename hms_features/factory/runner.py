@@ -149,6 +149,10 @@ def run_extraction(
 ) -> ExtractionSummary:
     """Extract features for every label window of a split and write them to ``out`` (parquet).
 
+    Long on purpose: the run's stages in order (check the output, plan the parts, resume,
+    dispatch, collect, assemble, summarise), each one call to its own function, so that one
+    screen shows what a run does and in which order.
+
     Parameters
     ----------
     data_dir : path

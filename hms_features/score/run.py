@@ -105,6 +105,10 @@ def score_recording(
 ) -> ScoreResult:
     """Score every window of a recording and write the outputs into ``out``.
 
+    Long on purpose: the stages in order (read and check the file, spectrogram, windows,
+    timeline, events, page), each timed and each one call to its own module, so that one screen
+    shows what ``hms score`` does.
+
     Parameters
     ----------
     recording : path

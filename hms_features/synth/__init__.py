@@ -5,7 +5,10 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
 
 - :mod:`~hms_features.synth.scalp`: 10-20 positions and smooth spatial fields;
 - :mod:`~hms_features.synth.signals`: background, EKG, artifacts, discharges, rhythms;
-- :mod:`~hms_features.synth.recording`: a patient and a recording, renderable at any rate;
+- :mod:`~hms_features.synth.patient`: a patient's traits and a recording's background;
+- :mod:`~hms_features.synth.patterns`: periodic discharges, rhythmic delta and their fields;
+- :mod:`~hms_features.synth.seizures`: seizure schedules, phenotypes and their signal;
+- :mod:`~hms_features.synth.recording`: one recording of a patient, renderable at any rate;
 - :mod:`~hms_features.synth.states`: class mixtures (ambiguity, drift);
 - :mod:`~hms_features.synth.panel`: simulated expert raters and their votes;
 - :mod:`~hms_features.synth.files`: what both data-set generators share: file plans, data

@@ -2,7 +2,7 @@
 
 ``hms synth-recording`` writes what a neurologist's file looks like (hours of EEG in EDF, TUH
 channel names, 256 Hz) with a known truth, so that :mod:`hms_features.score` can be checked end
-to end. The recording is one patient (:func:`~hms_features.synth.recording.draw_patient`) and
+to end. The recording is one patient (:func:`~hms_features.synth.patient.draw_patient`) and
 one :class:`~hms_features.synth.recording.Recording`, whose class mixture over time is built
 here instead of from a single :class:`~hms_features.synth.states.ClassState`:
 
@@ -16,7 +16,7 @@ here instead of from a single :class:`~hms_features.synth.states.ClassState`:
   last, so that onsets and offsets are gradual, as in real EEG; the rest of the mixture is
   "Other".
 - **Seizures**: exactly one seizure per seizure episode, generalized or focal and evolving as
-  in the Kaggle-style generator (:func:`~hms_features.synth.recording.draw_seizures`), with
+  in the Kaggle-style generator (:func:`~hms_features.synth.seizures.draw_seizures`), with
   post-ictal suppression after it.
 
 The ground truth is the list of episodes (BIDS ``events.tsv``: ``onset``, ``duration``,
@@ -38,16 +38,10 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import CLASSES, EEG_CHANNELS
-from hms_features.synth.recording import (
-    Recording,
-    Seizures,
-    _background,
-    _discharges,
-    _rhythm,
-    draw_patient,
-    draw_seizures,
-    pattern_amplitudes,
-)
+from hms_features.synth.patient import draw_background, draw_patient
+from hms_features.synth.patterns import draw_discharges, draw_rhythm, pattern_amplitudes
+from hms_features.synth.recording import Recording
+from hms_features.synth.seizures import Seizures, draw_seizures
 from hms_features.synth.states import OTHER, SEIZURE
 
 #: Class share at the plateau of an episode (the rest is "Other" background).
@@ -153,12 +147,12 @@ def build_continuous(seed: int, seconds: float) -> tuple[Recording, list[Episode
         grid=grid,
         mixture=mixture,
         render_share=mixture,
-        background=_background(rng, patient, is_other=False),
+        background=draw_background(rng, patient, is_other=False),
         amplitude=amplitude,
-        lpd=_discharges(rng, True, patient, t0, t1),
-        gpd=_discharges(rng, False, patient, t0, t1),
-        lrda=_rhythm(rng, True, patient, grid.size),
-        grda=_rhythm(rng, False, patient, grid.size),
+        lpd=draw_discharges(rng, True, patient, t0, t1),
+        gpd=draw_discharges(rng, False, patient, t0, t1),
+        lrda=draw_rhythm(rng, True, patient, grid.size),
+        grda=draw_rhythm(rng, False, patient, grid.size),
         seizures=_seizures(rng, patient, episodes),
         notes={"seed": seed},
     )

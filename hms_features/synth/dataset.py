@@ -5,7 +5,7 @@
 ``test_spectrograms/`` with the genuine files' columns and dtypes (plus ``test_solution.csv``,
 the test votes, which Kaggle keeps hidden). How the data are made:
 
-- Patients (:mod:`hms_features.synth.recording`) have 1-6 EEGs; each EEG has 1-10 label rows at
+- Patients (:mod:`hms_features.synth.patient`) have 1-6 EEGs; each EEG has 1-10 label rows at
   distinct even offsets; its class mixture (:mod:`hms_features.synth.states`) is mostly
   constant with occasional drift, and panels of simulated raters vote on every window
   (:mod:`hms_features.synth.panel`).
@@ -67,7 +67,8 @@ from hms_features.synth.files import (
     write_tables,
 )
 from hms_features.synth.panel import RaterPool, cast_votes, draw_panel, draw_rater_pool
-from hms_features.synth.recording import Recording, build_recording, draw_patient
+from hms_features.synth.patient import draw_patient
+from hms_features.synth.recording import Recording, build_recording
 from hms_features.synth.states import SEIZURE, ClassState, draw_state
 
 #: Target share of label rows per consensus class (the real train set), CLASSES order.

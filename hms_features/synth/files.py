@@ -44,7 +44,8 @@ from hms_features.constants import (
 from hms_features.data.paths import output_dir
 from hms_features.errors import OutputPathError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
-from hms_features.synth.recording import PatientTraits, Recording
+from hms_features.synth.patient import PatientTraits
+from hms_features.synth.recording import Recording
 
 #: Rate (Hz) at which the parts of a recording outside the EEG file are rendered.
 FAR_FS: float = 50.0

@@ -70,7 +70,8 @@ from hms_features.synth.files import (
     write_tables,
 )
 from hms_features.synth.panel import RaterPool, cast_votes, draw_panel, draw_rater_pool
-from hms_features.synth.recording import Recording, build_recording, draw_patient
+from hms_features.synth.patient import draw_patient
+from hms_features.synth.recording import Recording, build_recording
 from hms_features.synth.states import draw_state
 
 #: Chance of each primary class for an EEG (CLASSES order), calibrated with P_LARGE_PANEL

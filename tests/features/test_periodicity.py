@@ -311,7 +311,8 @@ def _pure_windows(cls: int, n_windows: int, seed: int):
     """Seeded synthetic 50-s windows of a pure ``cls`` (no secondary class, no drift): yields
     each recording's plan (its true discharges) and its context."""
     from hms_features.synth.dataset import EEG_CLASS_PRIOR
-    from hms_features.synth.recording import build_recording, draw_patient
+    from hms_features.synth.patient import draw_patient
+    from hms_features.synth.recording import build_recording
     from hms_features.synth.states import draw_state
 
     for i in range(n_windows):

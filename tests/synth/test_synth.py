@@ -35,8 +35,9 @@ from hms_features.synth import window_statistics as realism_stats
 from hms_features.synth.dataset import TARGET_CLASS_SHARE
 from hms_features.synth.files import TRAIN_CSV_COLUMNS
 from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
+from hms_features.synth.patient import draw_patient
 from hms_features.synth.presets import generate_preset, get_preset, preset_labels
-from hms_features.synth.recording import build_recording, draw_patient
+from hms_features.synth.recording import build_recording
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
 
 FS = 200

@@ -15,16 +15,11 @@ from hms_features.kernels.spikes import spike_rate
 from hms_features.signal.montage import HEMISPHERES, bipolar
 from hms_features.synth import signals as sg
 from hms_features.synth import window_statistics as realism_stats
-from hms_features.synth.recording import (
-    _background,
-    _discharges,
-    _rhythm,
-    build_recording,
-    draw_patient,
-    draw_seizures,
-    lateral_field,
-)
+from hms_features.synth.patient import draw_background, draw_patient
+from hms_features.synth.patterns import draw_discharges, draw_rhythm, lateral_field
+from hms_features.synth.recording import build_recording
 from hms_features.synth.scalp import XY
+from hms_features.synth.seizures import draw_seizures
 from hms_features.synth.states import GRDA, LRDA, OTHER, SEIZURE, ClassState
 
 FS = 200.0
@@ -126,7 +121,7 @@ def test_rhythmic_delta_is_not_a_sinusoid() -> None:
     for seed in range(8):
         rng = np.random.default_rng(seed)
         patient = draw_patient(rng, np.ones(6))
-        rhythm = _rhythm(rng, seed % 2 == 0, patient, 80)
+        rhythm = draw_rhythm(rng, seed % 2 == 0, patient, 80)
         t = np.arange(int(60 * FS)) / FS
         w = rhythm.wave(0.0, t)
         # cycle-to-cycle jitter of the period (upward zero crossings of the fundamental)
@@ -145,8 +140,8 @@ def test_rhythmic_delta_is_not_a_sinusoid() -> None:
 def test_periodic_discharges_vary_and_gpd_hemispheres_jitter() -> None:
     rng = np.random.default_rng(11)
     patient = draw_patient(rng, np.ones(6))
-    gpd = _discharges(rng, False, patient, 0.0, 120.0)
-    lpd = _discharges(rng, True, patient, 0.0, 120.0)
+    gpd = draw_discharges(rng, False, patient, 0.0, 120.0)
+    lpd = draw_discharges(rng, True, patient, 0.0, 120.0)
     lag = np.abs(gpd.hemisphere_lag_s)
     assert (lag >= 0.009).all() and (lag <= 0.0501).all() and lag.std() > 0.005
     assert (lpd.hemisphere_lag_s == 0).all()
@@ -172,7 +167,7 @@ def test_lateralized_fields_have_a_weaker_reflection() -> None:
 
 def test_other_recordings_carry_icu_artefacts() -> None:
     rng = np.random.default_rng(2)
-    bgs = [_background(rng, draw_patient(rng, np.ones(6)), True) for _ in range(200)]
+    bgs = [draw_background(rng, draw_patient(rng, np.ones(6)), True) for _ in range(200)]
     sustained = np.mean([b.muscle_sustained >= 0.3 for b in bgs])
     bad = np.mean([b.bad_electrodes.size > 0 for b in bgs])
     device = np.mean([b.interference is not None for b in bgs])
