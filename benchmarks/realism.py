@@ -60,6 +60,7 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
         args.seed_choice,
         args.n_jobs,
         min_per_class=args.min_per_class,
+        max_per_eeg=args.max_per_eeg,
     )
     topped = synthetic.labels.loc[synthetic.labels["topped_up"], "cls"].value_counts()
     topped_up = {CLASSES[int(c)]: int(k) for c, k in topped.items()}
@@ -74,6 +75,7 @@ def run(data_dir: Path, args: argparse.Namespace, t0: float) -> dict:
         synthetic.labels["cls"].to_numpy(),
         n_repeats=args.c2st_repeats,
         seed=args.seed_choice,
+        synthetic_groups=synthetic.labels["eeg_id"].to_numpy(),
     )
     table = result.table
     print(
@@ -187,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         default=30,
         help="a class with fewer high-vote windows is topped up with its rows of most votes (30)",
     )
+    p.add_argument(
+        "--max-per-eeg",
+        type=int,
+        default=3,
+        help="at most this many windows of a class per EEG, those of most votes (3; 0: all)",
+    )
     p.add_argument("--examples", type=int, default=3, help="synthetic windows per class drawn (3)")
     p.add_argument("--c2st-repeats", type=int, default=10, help="C2ST CV repeats (10 x 5-fold)")
     p.add_argument("--seed-choice", type=int, default=0, help="seed of choices and CV folds (0)")
@@ -195,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--out", default="realism_out", help="folder of realism.html (realism_out)")
     args = p.parse_args(argv)
+    args.max_per_eeg = args.max_per_eeg or None
     if args.data_dir is None and args.seed is None:
         args.seed = 7
     t0 = time.perf_counter()
@@ -219,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             "min_votes": args.min_votes,
             "max_per_class": args.max_per_class,
             "min_per_class": args.min_per_class,
+            "max_per_eeg": args.max_per_eeg,
             "c2st_repeats": args.c2st_repeats,
             "seed_choice": args.seed_choice,
             "seconds": round(time.perf_counter() - t0, 1),

@@ -172,16 +172,18 @@ def draw_background(
         delta *= 1.0 + p.focal_slowing * gaussian_field(p.focus, 0.5)
     alpha_strength = p.alpha_strength * (1.5 if is_other else 1.0)
     alpha_field = gaussian_field((0.0, -0.85), 0.45)
-    alpha = 1.5 * alpha_strength * BACKGROUND_LEVEL * amplitude**2 * alpha_field
+    alpha = 2.5 * alpha_strength * BACKGROUND_LEVEL * amplitude**2 * alpha_field
     # beta (drugs, a lighter record): broad 13-25 Hz, frontal-central, up to ~the 1/f level
-    beta_strength = rng.uniform(0.0, 0.6) * (2.5 if lighter or active else 1.0)
-    beta_strength *= rng.random() < (0.8 if active else 0.5)
+    beta_strength = rng.uniform(0.0, 1.5) * (2.5 if lighter or active else 1.0)
+    beta_strength *= rng.random() < (0.8 if active else 0.6)
+    if rng.random() < 0.15:  # sedated (benzodiazepines, propofol): prominent beta
+        beta_strength *= rng.uniform(2.0, 5.0)
     beta = beta_strength * BACKGROUND_LEVEL * amplitude**2 * gaussian_field((0.0, 0.3), 0.8) / 20
     alert = float(np.clip(p.alertness + (0.25 if is_other else 0.0) + rng.normal(0, 0.1), 0, 1))
     leak_center = (rng.uniform(-0.9, 0.9), rng.uniform(-0.8, -0.2))
     leak = p.ekg_leak * rng.choice([-1.0, 1.0]) * gaussian_field(leak_center, 0.6)
     # artefact-rich recordings: an ICU "Other" is often dominated by artefact on a few channels
-    messy = rng.random() < (0.45 if is_other else 0.12)
+    messy = rng.random() < (0.45 if is_other else 0.25)
     n_bad = int(rng.integers(1, 3)) if messy and rng.random() < 0.5 else 0
     return Background(
         level=level,

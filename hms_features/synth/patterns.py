@@ -216,7 +216,9 @@ def draw_rhythm(rng: np.random.Generator, lateral: bool, p: PatientTraits, n_gri
         jitter=sg.draw_modulation(rng, (0.2, 1.0), rate_rms=rng.uniform(0.05, 0.15) * f0),
         envelope=sg.draw_modulation(rng, (0.05, 0.4), rms=rng.uniform(0.2, 0.45)),
         field=fld,
-        side_jitter=sg.draw_modulation(rng, (0.05, 0.5), rms=rng.uniform(0.3, 1.2)),
+        side_jitter=sg.draw_modulation(
+            rng, (0.05, 0.5), rms=rng.uniform(0.1, 0.8) if lateral else rng.uniform(0.3, 1.2)
+        ),
     )
 
 

@@ -200,13 +200,16 @@ def synthetic_windows(
     n_jobs: int = 1,
     fs: float = FS,
     min_per_class: int = 30,
+    max_per_eeg: int | None = 3,
 ) -> SyntheticWindows:
     """The central 10 s of a synthetic data set's label rows with at least ``min_votes`` votes.
 
     High-vote Seizure rows are rare (about 2% of them, as in the real data), so a demo-size set
     may hold only a few, from one or two EEGs: a class with fewer than ``min_per_class`` such
     rows is topped up with its rows of the most votes below ``min_votes`` (at least 3 votes),
-    marked ``topped_up`` in the returned labels.
+    marked ``topped_up`` in the returned labels. Each EEG gives at most ``max_per_eeg`` rows
+    of a class (those of most votes): overlapping rows of one EEG are near copies, and the
+    sample should show the generator's spread over recordings, not a few recordings.
 
     Parameters
     ----------
@@ -220,6 +223,8 @@ def synthetic_windows(
         Seed of that choice.
     n_jobs : int
         Worker processes (one EEG file per task).
+    max_per_eeg : int, optional
+        At most this many rows of a class per EEG (None: all).
     """
     from hms_features.data.labels import read_labels, total_votes, vote_counts
     from hms_features.synth.files import run_in_order
@@ -231,12 +236,13 @@ def synthetic_windows(
     labels["topped_up"] = labels["votes"] < min_votes
     parts = []
     for c in range(len(CLASSES)):
-        of_c = labels[labels["cls"] == c]
+        of_c = labels[labels["cls"] == c].sort_values("votes", ascending=False, kind="stable")
+        if max_per_eeg is not None:
+            of_c = of_c.groupby("eeg_id", sort=False).head(max_per_eeg)
         high = of_c[of_c["votes"] >= min_votes]
         parts.append(high)
         if len(high) < min_per_class:
             low = of_c[(of_c["votes"] < min_votes) & (of_c["votes"] >= 3)]
-            low = low.sort_values("votes", ascending=False, kind="stable")
             parts.append(low.iloc[: min_per_class - len(high)])
     labels = labels.loc[np.sort(np.concatenate([p.index.to_numpy() for p in parts]))].copy()
     if max_per_class is not None:
@@ -339,14 +345,21 @@ def outside_range(genuine: np.ndarray, synthetic: np.ndarray, q: float = 1.0) ->
     return (genuine < lo) | (genuine > hi)
 
 
-def self_outside_share(synthetic: np.ndarray, q: float = 1.0) -> float:
+def self_outside_share(
+    synthetic: np.ndarray, q: float = 1.0, groups: np.ndarray | None = None
+) -> float:
     """The out-of-range share of the synthetic windows themselves, each left out in turn:
     the share of :func:`outside_range` a genuine window drawn from the generator would show
     with this many synthetic windows (2q% only for many; about 8% for 30, 4% for 80).
 
+    With ``groups`` (e.g. each window's EEG), a window is compared with the windows of the
+    other groups only: a genuine window is a new recording, and windows of one recording are
+    near copies of each other.
+
     Parameters
     ----------
     synthetic : ndarray, shape (n_s, k)
+    groups : ndarray, shape (n_s,), optional
 
     Returns
     -------
@@ -363,6 +376,11 @@ def self_outside_share(synthetic: np.ndarray, q: float = 1.0) -> float:
     if n < 3:
         return float("nan")
     rest = ~np.eye(n, dtype=bool)
+    if groups is not None:
+        groups = np.asarray(groups)
+        rest = groups[:, None] != groups[None, :]
+        if (rest.sum(axis=1) < 2).any():
+            return float("nan")
     out = [outside_range(synthetic[i : i + 1], synthetic[rest[i]], q) for i in range(n)]
     return float(np.mean(out))
 
@@ -408,6 +426,7 @@ def compare(
     synthetic_classes: np.ndarray,
     n_repeats: int = 10,
     seed: int = 0,
+    synthetic_groups: np.ndarray | None = None,
 ) -> RealismResult:
     """Per class and overall: genuine medians against the synthetic distribution, the
     out-of-range share and the C2ST.
@@ -425,6 +444,9 @@ def compare(
     genuine_classes : sequence of tuple of int
         Each genuine window's class indices (:func:`majority_classes`).
     synthetic_classes : ndarray of int, shape (n_synthetic,)
+    synthetic_groups : ndarray, shape (n_synthetic,), optional
+        Each synthetic window's recording (EEG id), for the chance share
+        (:func:`self_outside_share`).
     """
     synthetic_classes = np.asarray(synthetic_classes)
     rows, shares, counts, chances = [], {}, {}, {}
@@ -445,7 +467,8 @@ def compare(
         )
         if outside is not None:
             shares[name] = float(outside.mean())
-            chances[name] = self_outside_share(s[list(COMPARED)].to_numpy())
+            grp = None if synthetic_groups is None else synthetic_groups[synthetic_classes == c]
+            chances[name] = self_outside_share(s[list(COMPARED)].to_numpy(), groups=grp)
             n_out += int(outside.sum())
             n_pairs += outside.size
             n_chance += chances[name] * outside.size

@@ -25,7 +25,7 @@ from hms_features.synth.patterns import (
     pattern_amplitudes,
 )
 from hms_features.synth.scalp import N_SCALP, XY, mixing_matrix
-from hms_features.synth.seizures import Seizures, seizure_schedule
+from hms_features.synth.seizures import SEIZURE_GAMMA, Seizures, seizure_schedule
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
 
 _MIX = mixing_matrix(0.35)
@@ -211,7 +211,7 @@ class Recording:
             out += np.asarray(fields, dtype=np.float32).T @ np.asarray(signals, dtype=np.float32)
         if self.seizures is not None:
             out += self.seizures.render(
-                t, fs, lambda u: self.amplitude[SEIZURE] * self._share(SEIZURE, u) ** GAMMA
+                t, fs, lambda u: self.amplitude[SEIZURE] * self._share(SEIZURE, u) ** SEIZURE_GAMMA
             )
         return out
 

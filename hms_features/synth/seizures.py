@@ -26,11 +26,20 @@ from hms_features.synth.signals import Modulation
 P_GENERALIZED_SEIZURE: float = 0.7
 #: Peak amplitude (uV, referential) of a generalized and of a focal seizure relative to
 #: PATTERN_AMPLITUDE.
-GENERALIZED_SEIZURE_GAIN: float = 1.6
+GENERALIZED_SEIZURE_GAIN: float = 1.1
 FOCAL_SEIZURE_GAIN: float = 1.8
 #: SD of the log of a seizure's own gain (domain randomisation: a seizure may be 2-3x larger or
 #: smaller than the recording's median).
-SEIZURE_GAIN_SD: float = 0.45
+SEIZURE_GAIN_SD: float = 0.6
+#: Exponent mapping the seizure's share of a window's mixture to its amplitude
+#: (``share**SEIZURE_GAMMA``), flatter than the other patterns'
+#: (:data:`~hms_features.synth.patterns.GAMMA`): a seizure is a discrete event, fully there
+#: while it lasts; a smaller share means less of it in the window (its on/off schedule) or
+#: raters less sure of it, not a fainter seizure.
+SEIZURE_GAMMA: float = 0.4
+#: Chance that a seizure carries fast activity (12-25 Hz polyspikes riding on its spikes, and
+#: some throughout), as real ictal rhythms often do.
+P_SEIZURE_FAST: float = 0.6
 #: Onset and offset ramp of a generalized seizure (seconds): abrupt.
 ABRUPT_S: float = 0.3
 
@@ -57,6 +66,9 @@ class Seizures:
     gain: np.ndarray  # amplitude relative to the recording's seizure amplitude
     jitter: Modulation  # phase jitter of the rhythm (cycle-to-cycle variation)
     envelope: Modulation  # log-amplitude variation from cycle to cycle
+    fast_hz: np.ndarray  # frequency of the fast activity riding on the rhythm (Hz)
+    fast_level: np.ndarray  # its amplitude relative to the rhythm's (0: none)
+    fast_tonic: np.ndarray  # share of it present throughout the cycle rather than on the spike
 
     def postictal_gain(self, t: np.ndarray) -> np.ndarray:
         """Background amplitude factor at times ``t``: ``1 - depth exp(-(t - end) / tau)``
@@ -102,6 +114,11 @@ class Seizures:
             phase = phase + sz.jitter(t[i0:i1])[None, :]
             freq = sz.f_start[k] + df * frac
             wave = sg.spike_wave(phase, sz.spikiness[k], freq, spike_s)
+            if sz.fast_level[k] > 0:  # polyspikes on the spike, some fast activity throughout
+                gate = np.exp(4.0 * (np.cos(phase - 0.35 * np.pi) - 1.0))
+                fast = np.cos(2 * np.pi * sz.fast_hz[k] * tau + 0.5 * phase)
+                tonic = sz.fast_tonic[k]
+                wave = wave + sz.fast_level[k] * fast * (tonic + (1.0 - tonic) * gate)
             wave = wave * np.exp(sz.envelope(t[i0:i1]))[None, :]
             if sz.generalized[k]:
                 out[:, i0:i1] += sz.field[k][:, None] * wave * edge * env[None, :]
@@ -148,7 +165,7 @@ def draw_seizures(
         duration=durations,
         f_start=np.where(gen, g_start, f_start),
         f_end=np.where(gen, g_end, f_end),
-        spikiness=np.where(gen, rng.uniform(0.2, 0.95, n), rng.uniform(0.1, 0.9, n)),
+        spikiness=np.where(gen, rng.uniform(0.2, 0.95, n), rng.uniform(0.0, 0.9, n)),
         focus=focus,
         width_start=rng.uniform(0.25, 0.4, n),
         width_end=rng.uniform(0.7, 1.1, n),
@@ -163,6 +180,9 @@ def draw_seizures(
         * np.exp(rng.normal(0.0, SEIZURE_GAIN_SD, n)),
         jitter=sg.draw_modulation(rng, (0.3, 1.5), rate_rms=rng.uniform(0.05, 0.12) * 2.5),
         envelope=sg.draw_modulation(rng, (0.1, 1.0), rms=rng.uniform(0.1, 0.25)),
+        fast_hz=rng.uniform(12.0, 25.0, n),
+        fast_level=np.where(rng.random(n) < P_SEIZURE_FAST, rng.uniform(0.05, 0.3, n), 0.0),
+        fast_tonic=rng.uniform(0.0, 0.3, n),
     )
 
 
