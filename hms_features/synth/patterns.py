@@ -170,7 +170,7 @@ def draw_discharges(
         triphasic = rng.uniform(0.0, 0.7)
         hemi = 0.0
     else:
-        fld = uneven(rng, generalized_field(rng), rng.uniform(-0.04, 0.04), 0.07)
+        fld = uneven(rng, generalized_field(rng), rng.uniform(-0.2, 0.2), 0.15)
         rate = rng.uniform(0.5, 2.0)
         lag = rng.uniform(0.0, 0.08)
         triphasic = rng.uniform(0.3, 1.0)
@@ -183,7 +183,7 @@ def draw_discharges(
     return Discharges(
         times=times,
         amplitudes=amps,
-        sharp_ms=float(rng.uniform(70.0, 180.0) if lateral else rng.uniform(100.0, 250.0)),
+        sharp_ms=float(rng.uniform(70.0, 180.0) if lateral else rng.uniform(130.0, 300.0)),
         triphasic=float(triphasic),
         slow_ms=float(rng.uniform(150.0, 350.0) if lateral else rng.uniform(200.0, 400.0)),
         field=fld,
@@ -193,7 +193,7 @@ def draw_discharges(
         polyphasic=poly * rng.uniform(0.0, 1.0, n),
         # 10-50 ms between the hemispheres, the leading side switching now and then
         hemisphere_lag_s=hemi * rng.uniform(0.2, 1.0, n) * np.where(rng.random(n) < 0.2, -1, 1),
-        suppression=0.0 if lateral or rng.random() < 0.6 else float(rng.uniform(0.3, 0.7)),
+        suppression=0.0 if lateral or rng.random() < 0.75 else float(rng.uniform(0.3, 0.7)),
     )
 
 

@@ -6,6 +6,8 @@ The genuine reference (``shared/data/hms_figures_digitised``) is measured agains
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import signal as sps
@@ -19,7 +21,7 @@ from hms_features.synth.patient import draw_background, draw_patient
 from hms_features.synth.patterns import draw_discharges, draw_rhythm, lateral_field
 from hms_features.synth.recording import build_recording
 from hms_features.synth.scalp import XY
-from hms_features.synth.seizures import draw_seizures
+from hms_features.synth.seizures import SEIZURE_GAMMA, Seizures, draw_seizures
 from hms_features.synth.states import GRDA, LRDA, OTHER, SEIZURE, ClassState
 
 FS = 200.0
@@ -92,6 +94,67 @@ def test_focal_evolving_seizures_stay_a_minority() -> None:
     focal = ~sz.generalized
     assert (sz.f_start[focal] != sz.f_end[focal]).all() and (sz.f_start[focal] >= 3.0).all()
     assert (sz.spike_s[sz.generalized] <= 0.018).all()  # spikes 20-70 ms wide
+
+
+def test_a_seizure_in_a_mixture_is_drawn_near_full_strength() -> None:
+    # a seizure is a discrete event: at a third of the window's mixture it is still drawn at
+    # about (1/3)**0.4 = 0.64 of its amplitude at the full share (0.44 with the patterns' 0.75)
+    t = 300.0 + np.arange(int(50 * FS)) / FS
+    ratios = []
+    for seed in range(6):
+        sig = []
+        for share in (0.9, 0.3):
+            rng = np.random.default_rng(7100 + seed)
+            patient = draw_patient(rng, np.ones(6))
+            state = ClassState(LRDA, SEIZURE, share, share, 0.05)
+            rec = build_recording(rng, patient, state, 0.0, 700.0, 300.0, 320.0)
+            sig.append(
+                rec.seizures.render(
+                    t,
+                    FS,
+                    lambda u, r=rec: r.amplitude[SEIZURE] * r._share(SEIZURE, u) ** SEIZURE_GAMMA,
+                )
+            )
+        ratios.append(np.abs(sig[1]).max() / max(np.abs(sig[0]).max(), 1e-9))
+    assert np.allclose(ratios, (0.3 / 0.9) ** SEIZURE_GAMMA, rtol=1e-6)
+    assert min(ratios) > 0.6
+
+
+def test_seizures_carry_fast_activity_on_their_spikes() -> None:
+    rng = np.random.default_rng(11)
+    patient = draw_patient(rng, np.ones(6))
+    sz = draw_seizures(rng, patient, np.arange(200) * 100.0, np.full(200, 60.0))
+    fast = sz.fast_level > 0
+    assert 0.45 <= fast.mean() <= 0.75 and (sz.fast_hz >= 12.0).all() and (sz.fast_hz <= 25.0).all()
+    # 12-30 Hz share of the seizure signal at its strongest electrode, mid-seizure: the same
+    # seizures drawn with and without their fast activity
+    t = np.arange(int(10 * FS)) / FS
+    plain = dataclasses.replace(sz, fast_level=np.zeros_like(sz.fast_level))
+
+    def beta_share(s: Seizures, k: int) -> float:
+        x = s.render(sz.onset[k] + 20.0 + t, FS, lambda u: np.ones(u.size))
+        x = x[np.argmax(np.abs(x).max(axis=1))]
+        f, pxx = sps.welch(x, FS, nperseg=int(2 * FS))
+        return pxx[(f >= 12) & (f <= 30)].sum() / pxx[(f >= 0.5) & (f <= 30)].sum()
+
+    ks = np.flatnonzero(sz.fast_level > 0.15)[:8]
+    gain = [beta_share(sz, k) / beta_share(plain, k) for k in ks]
+    assert np.median(gain) > 1.5 and min(gain) > 1.0
+
+
+def test_icu_backgrounds_carry_beta() -> None:
+    # sedation and lighter records: 13-25 Hz activity in a good share of recordings
+    beta = [
+        draw_background(
+            np.random.default_rng(500 + s),
+            draw_patient(np.random.default_rng(s), np.ones(6)),
+            False,
+        ).beta_level.max()
+        for s in range(200)
+    ]
+    beta = np.array(beta)
+    assert 0.5 <= np.mean(beta > 0) <= 0.8
+    assert np.percentile(beta[beta > 0], 90) > 4 * np.median(beta[beta > 0])
 
 
 def test_patient_amplitude_spans_low_and_high_voltage_records() -> None:
