@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hms_features.constants import FS
-from hms_features.data.eeg import eeg_window, read_eeg
+from hms_features.constants import FS, WINDOW_SAMPLES
+from hms_features.data.eeg import eeg_window, read_eeg, window_start
 from hms_features.data.errors import HMSDataError
 from hms_features.data.layout import KaggleLayout
 from hms_features.data.spectrogram import read_spectrogram, spectrogram_window
@@ -191,7 +191,8 @@ def extract_chunk(
 
 
 def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) -> ChunkResult:
-    from hms_features.features.extractor import extract_window_dict, feature_names
+    from hms_features.features.extractor import context_values, feature_names
+    from hms_features.features.span import span_windows
 
     t0 = time.perf_counter()
     layout = KaggleLayout(data_dir)
@@ -217,32 +218,50 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
             pos = np.concatenate([window_rows[w] for w in eeg_windows])
             failures += _failure(chunk, pos, split, path, exc)
             continue
+        # windows that fit in the file, and where they start; the others fail alone
+        inside: list[int] = []
         for w in eeg_windows:
-            pos = window_rows[w]
-            first = pos[0]
-            n_windows += 1
+            first = window_rows[w][0]
             try:
-                window = eeg_window(eeg, eeg_offsets[first], eeg_id)
-                sid = int(spec_ids[first])
-                spec, why = label_spectrogram(
-                    read_spec, eeg, float(eeg_offsets[first]), sid, spec_offsets[first]
-                )
-                feats = extract_window_dict(window, FS, spec, bool(why))
-                vec = np.array([feats[n] for n in names], dtype=np.float32)
-            except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
-                failures += _failure(chunk, pos, split, path, exc)
+                eeg_window(eeg, eeg_offsets[first], eeg_id)  # raises for a window past the end
+            except Exception as exc:
+                n_windows += 1
+                failures += _failure(chunk, window_rows[w], split, path, exc)
                 continue
-            if why:
-                n_recomputed += 1
-                notices += _row_records(
-                    chunk,
-                    pos,
-                    split,
-                    layout.spectrogram_path(split, sid),
-                    reason=f"spectrogram recomputed from the EEG: {why}",
-                )
-            done_pos.append(pos)
-            done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
+            inside.append(w)
+        starts = np.array([window_start(eeg_offsets[window_rows[w][0]]) for w in inside], int)
+        # one pass per stretch of overlapping windows: cleaned once, windows are its slices
+        for members, first_sample, span in span_windows(eeg, starts):
+            for i in members:
+                w = inside[i]
+                pos = window_rows[w]
+                first = pos[0]
+                n_windows += 1
+                try:
+                    if isinstance(span, Exception):
+                        raise span
+                    sid = int(spec_ids[first])
+                    spec, why = label_spectrogram(
+                        read_spec, eeg, float(eeg_offsets[first]), sid, spec_offsets[first]
+                    )
+                    at = int(starts[i]) - first_sample
+                    ctx = span.window(at, WINDOW_SAMPLES, spec, bool(why))
+                    feats = context_values(ctx)
+                    vec = np.array([feats[n] for n in names], dtype=np.float32)
+                except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
+                    failures += _failure(chunk, pos, split, path, exc)
+                    continue
+                if why:
+                    n_recomputed += 1
+                    notices += _row_records(
+                        chunk,
+                        pos,
+                        split,
+                        layout.spectrogram_path(split, sid),
+                        reason=f"spectrogram recomputed from the EEG: {why}",
+                    )
+                done_pos.append(pos)
+                done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
     rows, features = _feature_block(chunk, keys, names, done_pos, done_values)
     return ChunkResult(
         index=index,

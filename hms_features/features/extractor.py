@@ -23,6 +23,7 @@ from hms_features.features.families import (
 from hms_features.features.registry import Family
 
 __all__ = [
+    "context_values",
     "extract_window",
     "extract_window_dict",
     "family_values",
@@ -53,6 +54,13 @@ def extract_window_dict(
 ) -> dict[str, float]:
     """Like :func:`extract_window` but returns a plain dict (the factory's fast path)."""
     ctx = WindowContext.from_raw(_check_window(eeg), fs, spectrogram, spectrogram_recomputed)
+    return context_values(ctx, families)
+
+
+def context_values(ctx: WindowContext, families: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Every feature (or those of ``families``) of a prepared window: one made by
+    :func:`~hms_features.features.context.WindowContext.from_raw` or a slice of a shared
+    stretch (:meth:`hms_features.features.span.Span.window`)."""
     out: dict[str, float] = {}
     for fam in select_families(families):
         out.update(family_values(fam, ctx))
