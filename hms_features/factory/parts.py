@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from hms_features.factory.chunk import ChunkResult
 from hms_features.factory.windows import KEY_COLUMNS, chunk_digest
+from hms_features.features.version import FEATURE_SET_VERSION, FEATURE_SET_VERSION_KEY
 
 #: Column of a part file holding each row's position in its chunk (not in the output).
 ROW_COLUMN = "_row"
@@ -80,6 +81,8 @@ class PartStore:
             return None
         if not all(k in meta for k in ("failures", "notices", "n_recomputed_spectrograms")):
             return None  # written by an older version: compute the chunk again
+        if meta.get("feature_set_version", 1) != FEATURE_SET_VERSION:
+            return None  # features of other definitions: compute the chunk again
         return meta
 
     def write(self, res: ChunkResult, previous: dict | None = None) -> dict:
@@ -107,6 +110,7 @@ class PartStore:
             "seconds": prev.get("seconds", 0.0) + res.seconds,
             "failures": res.failures,
             "notices": prev.get("notices", []) + res.notices,
+            "feature_set_version": FEATURE_SET_VERSION,
         }
         with atomic_path(self.marker(res.index, res.digest)) as tmp:
             tmp.write_text(json.dumps(meta))
@@ -119,14 +123,15 @@ class PartStore:
 
         fields = [pa.field(k, pa.int64()) for k in KEY_COLUMNS[split]]
         fields += [pa.field(n, pa.float32()) for n in feature_names()]
-        schema = pa.schema(fields)
+        schema = pa.schema(fields, metadata={FEATURE_SET_VERSION_KEY: str(FEATURE_SET_VERSION)})
         n = 0
         with atomic_path(out) as tmp:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 for i, chunk in enumerate(chunks):
                     part = self.part(i, chunk_digest(chunk))
                     if part.exists():
-                        table = pq.read_table(part).select(schema.names).cast(schema)
+                        table = pq.read_table(part).select(schema.names)
+                        table = table.cast(schema)
                         writer.write_table(table)
                         n += table.num_rows
         return n

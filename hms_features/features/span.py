@@ -4,19 +4,22 @@ Label windows of one EEG are 50-s windows a few seconds apart, and a recording's
 10 s with 50-s windows: most of each window was already read, cleaned and transformed for its
 neighbour. A :class:`Span` is the raw EEG of a run of overlapping windows; it is cleaned once
 (:func:`~hms_features.signal.preprocess.clean_window` on the whole stretch: NaN repair, double
-banana, 0.5-40 Hz band-pass and notch, clipping), decimated to 100 Hz once, and the FFTs of
-its 2-s segments on a 1-s grid are taken once. Each window's :class:`~hms_features.features.
-context.WindowContext` (:meth:`Span.window`) is then a slice of those: its signal, its 100 Hz
-copy and (when it starts on a whole second) its segment spectra, from which the families
-compute exactly what they would compute on that window alone. Features that cannot be
-assembled from shared parts (percentiles, entropies, fractal dimensions, wavelets, envelopes)
-are computed per window, on the shared preprocessed signal.
+banana, 0.5-40 Hz band-pass and notch, clipping) and decimated to 100 Hz once; the FFTs of its
+2-s segments on a 1-s grid and the periodicity family's power envelopes
+(:func:`~hms_features.features.periodicity.channel_envelopes`) are taken once. Each window's
+:class:`~hms_features.features.context.WindowContext` (:meth:`Span.window`) is then a slice of
+those: its signal, its 100 Hz copy, its envelopes and (when it starts on a whole second) its
+segment spectra. The families compute from them exactly what they compute on that slice alone,
+the envelopes excepted (below). Features that cannot be assembled from shared parts
+(percentiles, entropies, fractal dimensions, wavelets, autocorrelations) are computed per
+window, on the shared preprocessed signal.
 
-What this changes (feature set version 2, :data:`~hms_features.features.families.
+What this changes (feature set version 2, :data:`~hms_features.features.version.
 FEATURE_SET_VERSION`): the band-pass filter and the NaN interpolation see the EEG around a
-window, not only the window, so the first and last seconds of a window are filtered as the
-middle always was (no mirrored edge). A window alone (a 50-s test EEG, or a span holding one
-window) is preprocessed exactly as in version 1.
+window, not only the window, so the first and last seconds of a window are filtered as its
+middle always was (no mirrored edge); and the discharge envelopes (an FFT low-pass, circular
+over the window in version 1) are taken over the stretch. A window alone (a 50-s test EEG, or
+a window that overlaps no other) is computed exactly as in version 1.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 
 from hms_features.constants import FS, WINDOW_SAMPLES
 from hms_features.features.context import WELCH_SEGMENT_SECONDS, WindowContext
+from hms_features.features.periodicity import _envelope_grid, channel_envelopes
 from hms_features.signal.montage import ANODES, CATHODES
 from hms_features.signal.preprocess import CLIP_MICROVOLTS, CleanWindow, clean_window
 from hms_features.signal.psd import SegmentSpectra, segment_power, segment_spectra
@@ -109,6 +113,14 @@ class Span:
             self._cache["spectra"] = (sp, segment_power(sp.spec))
         return self._cache["spectra"]
 
+    def _envelopes(self, env_fs: float) -> tuple[np.ndarray, np.ndarray]:
+        """The periodicity family's two envelopes of the whole 100 Hz copy (one FFT)."""
+        if "envelopes" not in self._cache:
+            self._cache["envelopes"] = channel_envelopes(
+                self._decimated(), self.fs / self.decimation, env_fs
+            )
+        return self._cache["envelopes"]
+
     def window(
         self,
         start: int,
@@ -150,6 +162,14 @@ class Span:
                 seg = slice(k0, k0 + n_seg)
                 ctx.__dict__["spectra"] = sp._replace(spec=np.ascontiguousarray(sp.spec[:, seg]))
                 ctx.__dict__["segment_power"] = np.ascontiguousarray(power[:, seg])
+            block, env_fs = _envelope_grid(ctx)
+            if start % block == 0:
+                env, detect = self._envelopes(env_fs)
+                e0, n_env = start // block, n_dec // (block // step)
+                ctx.shared(
+                    "envelopes",
+                    lambda: (env[:, e0 : e0 + n_env].copy(), detect[:, e0 : e0 + n_env].copy()),
+                )
         return ctx
 
 

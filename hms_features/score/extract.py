@@ -174,7 +174,8 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     by its neighbours' mean and its chains' features are NaN)."""
     from threadpoolctl import threadpool_limits
 
-    from hms_features.features.extractor import extract_window_dict, feature_names
+    from hms_features.features.extractor import context_values, extract_window_dict, feature_names
+    from hms_features.features.span import span_windows
     from hms_features.score import quality
 
     names = feature_names()
@@ -185,20 +186,33 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     if codes is None:
         codes = np.where(np.isnan(block.eeg[:, :19]), OUTSIDE, 0).astype(np.uint8)
     with threadpool_limits(limits=1, user_api="blas"):
-        for k, (s, r) in enumerate(zip(block.starts, block.rows, strict=True)):
-            spec = block.spec[r : r + SPEC_WINDOW_ROWS]
+        # quality first: windows with a bad electrode are stood in and extracted alone, the
+        # others share one pass over the stretch they cover (features/span.py)
+        shared: list[int] = []
+        for k, s in enumerate(block.starts):
             eeg = block.eeg[s : s + N_WIN]
             reasons = quality.electrode_reasons(eeg, codes[s : s + N_WIN])
             bad = reasons != ""
             q.missing[k] = quality.missing_cells(eeg, bad)
             q.bad_channels[k] = quality.describe_bad(reasons)
             q.usable[k] = quality.usable(q.missing[k], bad)
-            if bad.any():
-                eeg = quality.stand_in(eeg, bad)
-            feats = extract_window_dict(eeg, FS, spec, False)
+            if not bad.any():
+                shared.append(k)
+                continue
+            spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
+            feats = extract_window_dict(quality.stand_in(eeg, bad), FS, spec, False)
             out[k] = [feats[n] for n in names]
-            if bad.any():
-                quality.blank_bad_chains(out[k], names, bad)
+            quality.blank_bad_chains(out[k], names, bad)
+        starts = np.asarray(block.starts)[shared]
+        for members, first, span in span_windows(block.eeg, starts):
+            if isinstance(span, Exception):
+                raise span
+            for i in members:
+                k = shared[i]
+                spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
+                ctx = span.window(int(starts[i]) - first, N_WIN, spec, False)
+                feats = context_values(ctx)
+                out[k] = [feats[n] for n in names]
     return block.index, out, q
 
 
