@@ -162,31 +162,6 @@ def channel_discharges(ctx: WindowContext) -> tuple[np.ndarray, float]:
     return mask, env_fs
 
 
-def channel_envelopes(x: np.ndarray, fs: float, env_fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each channel's 0.5-25 Hz power envelope and its detection envelope (1.5-25 Hz), both
-    (n_channels, n_env) in uV^2 on the ``env_fs`` grid, from one FFT of ``x`` (n_channels,
-    n_times) at ``fs`` Hz: the envelopes of
-    :func:`~hms_features.kernels.envelope.power_envelope` and
-    :func:`~hms_features.kernels.envelope.detection_envelope`."""
-    spec, m, factor = _analytic_spectrum(x, fs, env_fs, ENVELOPE_CUTOFF_HZ)
-    spec_detect = spec.copy()
-    spec_detect[:, : _bins_below(DETECTION_LOW_HZ, x.shape[1], fs, env_fs)] = 0
-    env = np.empty((x.shape[0], m))
-    _squared_magnitude(sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True), factor, env)
-    detect = np.empty((x.shape[0], m))
-    _squared_magnitude(sp_fft.ifft(spec_detect, n=m, axis=1, overwrite_x=True), factor, detect)
-    return env, detect
-
-
-def window_envelopes(ctx: WindowContext) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`channel_envelopes` of the window's 100 Hz copy, or the window's part of its
-    stretch's envelopes when :class:`~hms_features.features.span.Span` shared them."""
-    _, env_fs = _envelope_grid(ctx)
-    return ctx.shared(
-        "envelopes", lambda: channel_envelopes(ctx.x_decimated, ctx.fs_decimated, env_fs)
-    )
-
-
 def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Feature suffix -> values for the 23 :data:`SOURCES` (see the module docstring), or for
     ``global`` alone (the bilateral discharges).
@@ -197,11 +172,17 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     without their mask (as :func:`channel_discharges` and
     :func:`~hms_features.kernels.discharges.discharge_statistics` would).
     """
+    in_fs = ctx.fs_decimated
     block, env_fs = _envelope_grid(ctx)  # raw samples per envelope sample, its rate
-    channel_env, detect = window_envelopes(ctx)
-    n_ch, n_env = channel_env.shape
+    # one FFT for both envelopes: 0.5-25 Hz, and DETECTION_LOW_HZ-25 Hz (detection_envelope)
+    spec, m, factor = _analytic_spectrum(ctx.x_decimated, in_fs, env_fs, ENVELOPE_CUTOFF_HZ)
+    spec_detect = spec.copy()
+    spec_detect[:, : _bins_below(DETECTION_LOW_HZ, ctx.x_decimated.shape[1], in_fs, env_fs)] = 0
+    b = sp_fft.ifft(spec, n=m, axis=1, overwrite_x=True)
+    n_ch, n_env = b.shape
     env = np.empty((len(SOURCES), n_env))  # channels, then region and global means
-    env[:n_ch] = channel_env
+    channel_env = env[:n_ch]
+    _squared_magnitude(b, factor, channel_env)  # power_envelope
     np.matmul(REGION_AND_HEAD_MEAN, channel_env, out=env[n_ch:])
     max_lag = int(np.floor(ACF_LAG_RANGE_S[1] * env_fs)) + 1
     height, lag = acf_peak(
@@ -214,6 +195,8 @@ def periodicity_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     b0 = min(start // block, n_env - 1)
     b1 = max(b0 + 1, min(n_env, stop // block))
     w = max(1, int(round(MIN_DISCHARGE_SPACING_S * env_fs)))
+    detect = np.empty((n_ch, n_env))
+    _squared_magnitude(sp_fft.ifft(spec_detect, n=m, axis=1, overwrite_x=True), factor, detect)
     detect_base = select_percentiles(detect, [BASELINE_PERCENTILE])[0]
     mask = np.zeros((n_ch, n_env), dtype=np.bool_)
     rate, rate_10s, cv = _discharge_features(

@@ -2,24 +2,26 @@
 
 Label windows of one EEG are 50-s windows a few seconds apart, and a recording's timeline steps
 10 s with 50-s windows: most of each window was already read, cleaned and transformed for its
-neighbour. A :class:`Span` is the raw EEG of a run of overlapping windows; it is cleaned once
+neighbour. A :class:`Span` is the raw EEG of a run of overlapping windows with up to
+:data:`CONTEXT_SECONDS` of the EEG on each side; it is cleaned once
 (:func:`~hms_features.signal.preprocess.clean_window` on the whole stretch: NaN repair, double
-banana, 0.5-40 Hz band-pass and notch, clipping) and decimated to 100 Hz once; the FFTs of its
-2-s segments on a 1-s grid and the periodicity family's power envelopes
-(:func:`~hms_features.features.periodicity.channel_envelopes`) are taken once. Each window's
-:class:`~hms_features.features.context.WindowContext` (:meth:`Span.window`) is then a slice of
-those: its signal, its 100 Hz copy, its envelopes and (when it starts on a whole second) its
-segment spectra. The families compute from them exactly what they compute on that slice alone,
-the envelopes excepted (below). Features that cannot be assembled from shared parts
-(percentiles, entropies, fractal dimensions, wavelets, autocorrelations) are computed per
-window, on the shared preprocessed signal.
+banana, 0.5-40 Hz band-pass and notch, clipping), decimated to 100 Hz once, and the FFTs of its
+2-s segments on a 1-s grid are taken once. Each window's
+:class:`~hms_features.features.context.WindowContext` (:meth:`Span.window`) is a slice of
+those: its cleaned signal, its 100 Hz copy and (when it starts on a whole second) its segment
+spectra, from which the families compute exactly what they compute on that cleaned window
+alone (the same bits: ``tests/features/test_span.py``). Everything that cannot be assembled
+from shared parts (percentiles, entropies, fractal dimensions, wavelets, envelopes and their
+autocorrelations) is computed per window, on the shared cleaned signal.
 
 What this changes (feature set version 2, :data:`~hms_features.features.version.
-FEATURE_SET_VERSION`): the band-pass filter and the NaN interpolation see the EEG around a
-window, not only the window, so the first and last seconds of a window are filtered as its
-middle always was (no mirrored edge); and the discharge envelopes (an FFT low-pass, circular
-over the window in version 1) are taken over the stretch. A window alone (a 50-s test EEG, or
-a window that overlaps no other) is computed exactly as in version 1.
+FEATURE_SET_VERSION`): a window is cleaned with up to :data:`CONTEXT_SECONDS` of its EEG on
+each side instead of alone, so its first and last seconds are filtered as its middle always was
+(with signal on both sides, not a mirror image of the window), and a NaN run at its edge is
+interpolated towards the samples beyond it. The context makes a window's values independent,
+to about 1e-7, of which other windows share its stretch (the filter's response to a sample
+15 s away has decayed by more than 1e7). A window with no EEG around it (a 50-s test EEG) is
+computed exactly as in version 1.
 """
 
 from __future__ import annotations
@@ -32,27 +34,31 @@ import numpy as np
 
 from hms_features.constants import FS, WINDOW_SAMPLES
 from hms_features.features.context import WELCH_SEGMENT_SECONDS, WindowContext
-from hms_features.features.periodicity import _envelope_grid, channel_envelopes
 from hms_features.signal.montage import ANODES, CATHODES
 from hms_features.signal.preprocess import CLIP_MICROVOLTS, CleanWindow, clean_window
 from hms_features.signal.psd import SegmentSpectra, segment_power, segment_spectra
 
-#: Longest stretch (s) cleaned at once: a longer run of overlapping windows is cut into spans of
-#: at most this length (memory stays bounded: about 60 MB of intermediates per 700 s).
+#: Seconds of EEG on each side of a window (where the EEG has them) cleaned with it.
+CONTEXT_SECONDS: float = 15.0
+#: Longest run of windows (s, context excluded) cleaned at once: a longer run is cut into
+#: several stretches (memory stays bounded: about 60 MB of intermediates per 700 s).
 MAX_SPAN_SECONDS: float = 700.0
 
 
 def plan_spans(
-    starts: np.ndarray, n_samples: int = WINDOW_SAMPLES, max_samples: int | None = None
+    starts: np.ndarray,
+    n_samples: int = WINDOW_SAMPLES,
+    max_samples: int | None = None,
+    context: int = 0,
 ) -> list[tuple[int, int, np.ndarray]]:
-    """Group windows into spans: ``(first sample, stop sample, positions in starts)`` each.
+    """Group windows into runs: ``(first sample, stop sample, positions in starts)`` each.
 
-    Windows are taken in order of their start; a window joins the current span when it
-    overlaps it and the span stays within ``max_samples`` (default :data:`MAX_SPAN_SECONDS`),
-    else it opens a new one. Windows that overlap nothing get a span of their own (cleaned as
-    in version 1).
+    Windows are taken in order of their start; a window joins the current run when its
+    ``context`` samples before it reach the current run's ``context`` after it (their stretches
+    would overlap) and the run stays within ``max_samples`` (default :data:`MAX_SPAN_SECONDS`);
+    else it opens a new one. The run's stretch is ``first - context : stop + context``.
 
-    >>> [(a, b, list(i)) for a, b, i in plan_spans(np.array([0, 400, 30000]), 1000)]
+    >>> [(a, b, i.tolist()) for a, b, i in plan_spans(np.array([0, 400, 30000]), 1000)]
     [(0, 1400, [0, 1]), (30000, 31000, [2])]
     """
     starts = np.asarray(starts, dtype=np.int64)
@@ -63,7 +69,7 @@ def plan_spans(
     a = b = 0
     for i in order:
         s = int(starts[i])
-        if members and s < b and s + n_samples - a <= limit:
+        if members and s - context < b + context and s + n_samples - a <= limit:
             members.append(int(i))
             b = max(b, s + n_samples)
             continue
@@ -113,14 +119,6 @@ class Span:
             self._cache["spectra"] = (sp, segment_power(sp.spec))
         return self._cache["spectra"]
 
-    def _envelopes(self, env_fs: float) -> tuple[np.ndarray, np.ndarray]:
-        """The periodicity family's two envelopes of the whole 100 Hz copy (one FFT)."""
-        if "envelopes" not in self._cache:
-            self._cache["envelopes"] = channel_envelopes(
-                self._decimated(), self.fs / self.decimation, env_fs
-            )
-        return self._cache["envelopes"]
-
     def window(
         self,
         start: int,
@@ -162,14 +160,6 @@ class Span:
                 seg = slice(k0, k0 + n_seg)
                 ctx.__dict__["spectra"] = sp._replace(spec=np.ascontiguousarray(sp.spec[:, seg]))
                 ctx.__dict__["segment_power"] = np.ascontiguousarray(power[:, seg])
-            block, env_fs = _envelope_grid(ctx)
-            if start % block == 0:
-                env, detect = self._envelopes(env_fs)
-                e0, n_env = start // block, n_dec // (block // step)
-                ctx.shared(
-                    "envelopes",
-                    lambda: (env[:, e0 : e0 + n_env].copy(), detect[:, e0 : e0 + n_env].copy()),
-                )
         return ctx
 
 
@@ -178,15 +168,20 @@ def span_windows(
     starts: np.ndarray,
     n_samples: int = WINDOW_SAMPLES,
     fs: float = FS,
+    context_seconds: float = CONTEXT_SECONDS,
     max_samples: int | None = None,
 ) -> Iterator[tuple[np.ndarray, int, Span | Exception]]:
-    """The spans of the windows starting at samples ``starts`` of ``eeg`` (n, 20).
+    """The stretches of the windows starting at samples ``starts`` of ``eeg`` (n, 20), each
+    with ``context_seconds`` of EEG on both sides where ``eeg`` has them.
 
-    Yields, per span, the positions of its windows in ``starts``, the span's first sample in
-    ``eeg`` (window ``i`` is ``span.window(starts[i] - first)``) and the :class:`Span`, or the
-    exception that cleaning it raised (the caller records its windows as failed and goes on).
+    Yields, per stretch, the positions of its windows in ``starts``, the stretch's first sample
+    in ``eeg`` (window ``i`` is ``span.window(starts[i] - first)``) and the :class:`Span`, or
+    the exception that cleaning it raised (the caller records its windows as failed and goes
+    on).
     """
-    for a, b, idx in plan_spans(starts, n_samples, max_samples):
+    context = int(round(context_seconds * fs))
+    for a, b, idx in plan_spans(starts, n_samples, max_samples, context):
+        a, b = max(a - context, 0), min(b + context, eeg.shape[0])
         try:
             span: Span | Exception = Span(eeg[a:b], fs)
         except Exception as exc:  # the caller records it (an interrupt is re-raised there)
