@@ -110,6 +110,21 @@ class Span:
             self._cache["dec"] = np.ascontiguousarray(self.clean.bipolar[:, :: self.decimation])
         return self._cache["dec"]
 
+    def _any_missing(self) -> bool:
+        if "any_missing" not in self._cache:
+            self._cache["any_missing"] = not np.isfinite(self.raw).all()
+        return self._cache["any_missing"]
+
+    def _clipped_counts(self) -> np.ndarray:
+        """Per channel, clipped samples before each sample (cumulative, (18, n + 1)): after
+        clipping, a clipped sample sits at exactly +/- the clip level."""
+        if "clipped" not in self._cache:
+            hits = np.abs(self.clean.bipolar) >= CLIP_MICROVOLTS
+            counts = np.zeros((hits.shape[0], hits.shape[1] + 1), dtype=np.int64)
+            np.cumsum(hits, axis=1, out=counts[:, 1:])
+            self._cache["clipped"] = counts
+        return self._cache["clipped"]
+
     def _spectra(self) -> tuple[SegmentSpectra, np.ndarray]:
         """Segment FFTs of the whole 100 Hz copy (2-s Hann segments, 1-s grid) and |FFT|^2."""
         if "spectra" not in self._cache:
@@ -129,21 +144,20 @@ class Span:
         """The window of ``n`` samples from sample ``start`` of the span, with its shared
         intermediates filled in (each a contiguous copy of the span's)."""
         stop = start + n
-        raw = self.raw[start:stop]
         bip = np.ascontiguousarray(self.clean.bipolar[:, start:stop])
-        missing = ~np.isfinite(raw)
-        if missing.any():
-            missing_fraction = float(missing[:, :-1].any(axis=1).mean())
-            bip_missing = (missing[:, ANODES] | missing[:, CATHODES]).mean(axis=0)
-        else:
-            missing_fraction, bip_missing = 0.0, np.zeros(len(ANODES))
+        missing_fraction, bip_missing = 0.0, np.zeros(len(ANODES))
+        if self._any_missing():
+            missing = ~np.isfinite(self.raw[start:stop])
+            if missing.any():
+                missing_fraction = float(missing[:, :-1].any(axis=1).mean())
+                bip_missing = (missing[:, ANODES] | missing[:, CATHODES]).mean(axis=0)
+        clipped = self._clipped_counts()
         clean = CleanWindow(
             bipolar=bip,
             ekg=self.clean.ekg[start:stop].copy(),
             missing_fraction=missing_fraction,
             channel_missing_fraction=bip_missing,
-            # clipped samples sit at exactly +/- the clip level after clipping
-            clipped_fraction=(np.abs(bip) >= CLIP_MICROVOLTS).mean(axis=1),
+            clipped_fraction=(clipped[:, stop] - clipped[:, start]) / n,
             fs=self.fs,
         )
         ctx = WindowContext(clean, spectrogram, spectrogram_recomputed)
