@@ -11,6 +11,11 @@ A chunk never raises for bad data. Each label row ends in exactly one of:
 A missing or unusable spectrogram is replaced by one recomputed from the EEG; each such row
 gets a **notice** naming the spectrogram file and why it was not used.
 
+Each EEG file is read once; its overlapping windows are cleaned once, as one stretch with up to
+15 s of the EEG on each side, and each window's features are assembled from its slice of the
+stretch (:mod:`hms_features.features.span`). A stretch that cannot be cleaned fails its
+windows only; a window past the end of the file fails alone.
+
 Ctrl-C is never a failure: a KeyboardInterrupt (or a ``SystemError`` that a SIGINT caused
 inside compiled code) propagates. In worker processes SIGINT is ignored altogether: the parent
 stops the run and ends its workers.

@@ -117,9 +117,10 @@ def test_values_do_not_depend_on_which_windows_share_the_stretch(rng):
 
 
 def test_version_2_moves_values_only_at_the_edges(hms_samples):
-    """Measured on the genuine train EEG of nine overlapping rows: most features move by less
-    than 1% from version 1 (each window cleaned alone); counts and lags that sit on a
-    threshold (spike rate, autocorrelation lag) can jump."""
+    """Measured on the genuine train EEG of nine overlapping rows: the median feature moves by
+    1e-5 (relative) from version 1 (each window cleaned alone), 94% by less than 1%; skewness
+    near 0, counts and lags that sit on a threshold (spike rate, autocorrelation lag) move
+    most."""
     layout = KaggleLayout(hms_samples)
     rows = label_rows(layout, "train")
     eeg_id = int(rows["eeg_id"].value_counts().idxmax())
@@ -134,8 +135,9 @@ def test_version_2_moves_values_only_at_the_edges(hms_samples):
             a, b = np.array(list(v2.values())), np.array(list(v1.values()))
             moved.append(np.abs(a - b) / np.maximum(np.abs(b), 1e-6))
     rel = np.concatenate(moved)
-    assert np.median(rel) < 1e-3
+    assert np.median(rel) < 1e-4
     assert np.mean(rel < 0.01) > 0.9
+    assert np.mean(rel < 1e-6) > 0.3  # the spectrogram and most labelled-10-s features
 
 
 def test_plan_spans_groups_overlapping_windows_and_bounds_their_length():
