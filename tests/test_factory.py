@@ -14,7 +14,7 @@ from kaggle_layout import eeg_frame, faulty_layout, spec_frame
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.factory import extract_features, run_extraction
 from hms_features.factory.windows import KEY_COLUMNS, assign_windows, plan_chunks
-from hms_features.features.extractor import extract_window_dict, feature_names
+from hms_features.features.extractor import context_values, feature_names
 
 FS = 200
 
@@ -102,7 +102,6 @@ def test_features_equal_direct_extraction(layout, tmp_path):
     row = pd.read_parquet(out).query("eeg_id == 1 and eeg_sub_id == 1").iloc[0]
     from hms_features.data import read_eeg, read_spectrogram, spectrogram_window
     from hms_features.data.eeg import window_start
-    from hms_features.features.extractor import context_values
     from hms_features.features.span import span_windows
 
     labels = pd.read_csv(layout / "train.csv").query("eeg_id == 1")
