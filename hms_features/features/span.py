@@ -41,10 +41,10 @@ from hms_features.signal.psd import SegmentSpectra, segment_power, segment_spect
 #: Seconds of EEG on each side of a window (where the EEG has them) cleaned with it.
 CONTEXT_SECONDS: float = 15.0
 #: Longest run of windows (s, context excluded) cleaned at once: a longer run is cut into
-#: several stretches. Memory stays bounded (about 30 MB of intermediates per 300 s), and the
-#: FFT filter's working set stays small: a 10-minute block of ``hms score`` cleaned as 300-s
-#: stretches cost 25% less CPU than as one.
-MAX_SPAN_SECONDS: float = 300.0
+#: several stretches. Memory stays bounded (about 15 MB of intermediates kept per stretch of
+#: 150 s, as much again while it is cleaned), and the FFT filter's working set stays small: a
+#: 10-minute block of ``hms score`` cleaned as 150-s stretches cost 15% less CPU than as one.
+MAX_SPAN_SECONDS: float = 150.0
 
 
 def plan_spans(
@@ -117,16 +117,6 @@ class Span:
             self._cache["any_missing"] = not np.isfinite(self.raw).all()
         return self._cache["any_missing"]
 
-    def _clipped_counts(self) -> np.ndarray:
-        """Per channel, clipped samples before each sample (cumulative, (18, n + 1)): after
-        clipping, a clipped sample sits at exactly +/- the clip level."""
-        if "clipped" not in self._cache:
-            hits = np.abs(self.clean.bipolar) >= CLIP_MICROVOLTS
-            counts = np.zeros((hits.shape[0], hits.shape[1] + 1), dtype=np.int64)
-            np.cumsum(hits, axis=1, out=counts[:, 1:])
-            self._cache["clipped"] = counts
-        return self._cache["clipped"]
-
     def _spectra(self) -> tuple[SegmentSpectra, np.ndarray]:
         """Segment FFTs of the whole 100 Hz copy (2-s Hann segments, 1-s grid) and |FFT|^2."""
         if "spectra" not in self._cache:
@@ -153,13 +143,13 @@ class Span:
             if missing.any():
                 missing_fraction = float(missing[:, :-1].any(axis=1).mean())
                 bip_missing = (missing[:, ANODES] | missing[:, CATHODES]).mean(axis=0)
-        clipped = self._clipped_counts()
         clean = CleanWindow(
             bipolar=bip,
             ekg=self.clean.ekg[start:stop].copy(),
             missing_fraction=missing_fraction,
             channel_missing_fraction=bip_missing,
-            clipped_fraction=(clipped[:, stop] - clipped[:, start]) / n,
+            # clipped samples sit at exactly +/- the clip level after clipping
+            clipped_fraction=(np.abs(bip) >= CLIP_MICROVOLTS).mean(axis=1),
             fs=self.fs,
         )
         ctx = WindowContext(clean, spectrogram, spectrogram_recomputed)
@@ -197,7 +187,10 @@ def span_windows(
     """
     context = int(round(context_seconds * fs))
     for a, b, idx in plan_spans(starts, n_samples, max_samples, context):
-        a, b = max(a - context, 0), min(b + context, eeg.shape[0])
+        # from a whole second of the EEG: windows on whole seconds then start on the grid of
+        # the stretch's 1-s segment FFTs
+        second = max(1, int(round(fs)))
+        a, b = max((a - context) // second * second, 0), min(b + context, eeg.shape[0])
         try:
             span: Span | Exception = Span(eeg[a:b], fs)
         except Exception as exc:  # the caller records it (an interrupt is re-raised there)
