@@ -104,7 +104,8 @@ def ensure_recording(cache: Path, hours: float, seed: int) -> Path:
 
 def ensure_model(cache: Path) -> Path:
     """The test suite's small example model, built once into the cache."""
-    from hms_features.explain.example import build_example
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from helpers import build_example  # the test suite's example
 
     return build_example(cache / "example", log=None).model
 

@@ -83,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     args.rows = args.rows or 20000
 
     from hms_features.model import TrainConfig, load_model
-    from hms_features.model.synthetic import synthetic_training_table
     from hms_features.model.train import load_training_data, train_cv
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from helpers import synthetic_training_table  # the test suite's synthetic training table
 
     t = time.perf_counter()
     features, labels = synthetic_training_table(args.rows, args.features, seed=0)
@@ -274,7 +276,7 @@ def kaggle_benchmark(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from hms_features.synth import preset_labels
-    from hms_features.synth.dataset import TRAIN_CSV_COLUMNS
+    from hms_features.synth.files import TRAIN_CSV_COLUMNS
 
     cache = Path(args.cache).expanduser()
     cache.mkdir(parents=True, exist_ok=True)

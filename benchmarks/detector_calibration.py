@@ -30,6 +30,7 @@ Usage::
 
     python benchmarks/detector_calibration.py                  # 40 windows per class, seed 0
     python benchmarks/detector_calibration.py --per-class 10 --seed 3 --tolerance-ms 100
+    python benchmarks/detector_calibration.py --threshold-ratio 20   # recalibration sweep
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from dataclasses import replace
 import numpy as np
 
 from hms_features.constants import CLASSES, FS
+from hms_features.features import periodicity
 from hms_features.features.context import WindowContext
 from hms_features.features.periodicity import (
     BILATERAL_CHANNELS,
@@ -224,7 +226,15 @@ def main(argv: list[str] | None = None) -> int:
         "channel's background RMS (default 3)",
     )
     p.add_argument("--classes", default=",".join(CLASSES), help="comma-separated classes")
+    p.add_argument(
+        "--threshold-ratio",
+        type=float,
+        help="try another detection threshold (x the envelope's baseline; the family's "
+        f"is {periodicity.THRESHOLD_RATIO:g}): for recalibrating it, not for features",
+    )
     args = p.parse_args(argv)
+    if args.threshold_ratio is not None:
+        periodicity.THRESHOLD_RATIO = args.threshold_ratio
     t0 = time.perf_counter()
     tol = args.tolerance_ms / 1000.0
     result: dict = {
@@ -233,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "tolerance_ms": args.tolerance_ms,
         "min_snr": args.min_snr,
+        "threshold_ratio": periodicity.THRESHOLD_RATIO,
         "classes": {},
     }
     print(

@@ -7,6 +7,8 @@ runs a command), waits a random time within the run's duration, sends SIGINT to 
 
 - exit status 130 (or 0 when the run finished before the signal, or death by SIGINT when it
   came while Python itself was starting or finishing, which a shell also reports as 130);
+- no lost interrupt: a run that exits 0 more than ``--lost-after`` seconds after the signal
+  went on working as if no Ctrl-C had come;
 - exit within ``--deadline`` seconds of the signal, with no process of the group left;
 - no traceback on stderr, and no errors file (nothing failed: an interrupt is not a failure);
 - every 4th trial: a re-run without interruption resumes to a table equal to the reference.
@@ -14,6 +16,7 @@ runs a command), waits a random time within the run's duration, sends SIGINT to 
 Usage::
 
     python benchmarks/interrupt_stress.py --runs 40 --n-jobs 1,2
+    python benchmarks/interrupt_stress.py --runs 200 --n-jobs 2 --patients 2 --busy
 
 The last line printed is a JSON object: trials, failures by kind, median and max seconds from
 the signal to the exit.
@@ -35,6 +38,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers import terminal_sigint  # noqa: E402  (the test suite's: a command as a shell starts it)
+
 
 def hms(*args: str) -> list[str]:
     return [sys.executable, "-m", "hms_features", *args]
@@ -46,11 +52,26 @@ def group_alive(pgid: int) -> bool:
     return any(not s.startswith("Z") for s in ps.stdout.split())
 
 
-def trial(data: Path, out: Path, n_jobs: int, delay: float, deadline: float) -> dict:
+def _before_main(stderr: str) -> bool:
+    """A KeyboardInterrupt traceback with no frame of the command's ``main`` (nor of the
+    command it runs): Python was still importing."""
+    return stderr.rstrip().endswith("KeyboardInterrupt") and not any(
+        f", in {name}\n" in stderr for name in ("main", "_run")
+    )
+
+
+def trial(
+    data: Path, out: Path, n_jobs: int, delay: float, deadline: float, lost_after: float = 1.0
+) -> dict:
     """One interrupted run; returns what was seen."""
     cmd = hms("features", "--data-dir", str(data), "--out", str(out), "--n-jobs", str(n_jobs), "-q")
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        text=True,
+        preexec_fn=terminal_sigint,
     )
     time.sleep(delay)
     t_sig = time.perf_counter()
@@ -72,10 +93,19 @@ def trial(data: Path, out: Path, n_jobs: int, delay: float, deadline: float) -> 
     # action (end the process, as a shell reports with status 130) is in place
     if proc.returncode not in ((130, -signal.SIGINT, 0) if with_signal else (0,)):
         problem = f"exit {proc.returncode}"
+    elif with_signal and proc.returncode == 0 and seconds > lost_after:
+        # a run the signal met in its last instants may finish (exit 0); one that went on
+        # working for more than lost_after seconds never saw the Ctrl-C
+        problem = "lost interrupt"
     elif seconds > deadline:
         problem = "slow exit"
     elif left:
         problem = "processes left"
+    elif "Traceback" in stderr and _before_main(stderr):
+        # the signal came while Python was still importing the command's modules, before the
+        # command's own handling existed: Python prints the KeyboardInterrupt (and exits by
+        # the signal); reported apart, as it is not a lost interrupt
+        problem = "traceback while Python started"
     elif "Traceback" in stderr:
         problem = "traceback"
     elif errors.exists():
@@ -93,51 +123,85 @@ def trial(data: Path, out: Path, n_jobs: int, delay: float, deadline: float) -> 
     }
 
 
+def _trials(
+    args: argparse.Namespace,
+    jobs: list[int],
+    data: Path,
+    tmp: Path,
+    duration: float,
+    reference: pd.DataFrame,
+) -> list[dict]:
+    """The interrupted runs (and every 4th one's resume), printed as they finish."""
+    rng = np.random.default_rng(args.seed)
+    results = []
+    for k in range(args.runs):
+        n_jobs = jobs[k % len(jobs)]
+        out = tmp / f"run{k}.parquet"
+        delay = float(rng.uniform(0.05, duration * args.max_delay))
+        res = trial(data, out, n_jobs, delay, args.deadline, args.lost_after)
+        if res["problem"] is None and k % 4 == 0:
+            done = subprocess.run(
+                hms("features", "--data-dir", str(data), "--out", str(out), "-q",
+                    "--n-jobs", str(n_jobs)),
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if done.returncode != 0:
+                res["problem"] = f"resume exit {done.returncode}"
+            elif not pd.read_parquet(out).equals(reference):
+                res["problem"] = "resumed output differs"
+        results.append(res)
+        print(json.dumps(res), flush=True)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=40, help="interrupted runs")
     p.add_argument("--n-jobs", default="1,2", help="comma-separated worker counts to alternate")
     p.add_argument("--patients", type=int, default=6, help="synthetic patients (~7 windows each)")
     p.add_argument("--deadline", type=float, default=5.0, help="seconds allowed to exit")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--max-delay",
+        type=float,
+        default=1.0,
+        help="signals come 0.05 s to this fraction of the reference run's duration (1.0)",
+    )
+    p.add_argument(
+        "--lost-after",
+        type=float,
+        default=1.0,
+        help="an exit 0 this many seconds after the signal is a lost interrupt (1.0)",
+    )
+    p.add_argument(
+        "--busy", action="store_true", help="keep a CPU-bound second process running meanwhile"
+    )
     args = p.parse_args(argv)
-    rng = np.random.default_rng(args.seed)
     jobs = [int(j) for j in args.n_jobs.split(",")]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        data = tmp / "data"
-        subprocess.run(
-            hms("synth", "--out", str(data), "--patients", str(args.patients), "--test-eegs", "1",
-                "-q"),
-            check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        ref = tmp / "ref.parquet"
-        t0 = time.perf_counter()
-        subprocess.run(
-            hms("features", "--data-dir", str(data), "--out", str(ref), "-q", "--n-jobs", "2"),
-            check=True, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        duration = time.perf_counter() - t0
-        reference = pd.read_parquet(ref)
-        results = []
-        for k in range(args.runs):
-            n_jobs = jobs[k % len(jobs)]
-            out = tmp / f"run{k}.parquet"
-            # first run uninterrupted half the time, so that some interrupts hit a resumed run
-            delay = float(rng.uniform(0.05, duration))
-            res = trial(data, out, n_jobs, delay, args.deadline)
-            if res["problem"] is None and k % 4 == 0:
-                done = subprocess.run(
-                    hms("features", "--data-dir", str(data), "--out", str(out), "-q",
-                        "--n-jobs", str(n_jobs)),
-                    capture_output=True, text=True,
-                )  # fmt: skip
-                if done.returncode != 0:
-                    res["problem"] = f"resume exit {done.returncode}"
-                elif not pd.read_parquet(out).equals(reference):
-                    res["problem"] = "resumed output differs"
-            results.append(res)
-            print(json.dumps(res), flush=True)
+    busy = None
+    if args.busy:  # a loaded machine: worker start-up and signal delivery slow down
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            data = tmp / "data"
+            subprocess.run(
+                hms("synth", "--out", str(data), "--patients", str(args.patients),
+                    "--test-eegs", "1", "-q"),
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            ref = tmp / "ref.parquet"
+            t0 = time.perf_counter()
+            subprocess.run(
+                hms("features", "--data-dir", str(data), "--out", str(ref), "-q", "--n-jobs", "2"),
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            duration = time.perf_counter() - t0
+            results = _trials(args, jobs, data, tmp, duration, pd.read_parquet(ref))
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
     secs = [r["seconds"] for r in results if r["seconds"] is not None and r.get("exit") == 130]
     problems: dict[str, int] = {}
     for r in results:
@@ -146,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "trials": len(results),
         "interrupted": sum(r.get("exit") == 130 for r in results),
+        "lost_interrupts": problems.get("lost interrupt", 0),
+        "startup_tracebacks": problems.get("traceback while Python started", 0),
+        "busy_second_process": bool(args.busy),
+        "n_jobs": jobs,
         "problems": problems,
         "exit_seconds_median": round(statistics.median(secs), 2) if secs else None,
         "exit_seconds_max": round(max(secs), 2) if secs else None,

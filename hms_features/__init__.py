@@ -7,13 +7,6 @@ experts' vote distributions (:mod:`hms_features.model`) and SHAP explanations
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("hms-features")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
 __all__ = [
     "FeatureExtractor",
     "__version__",
@@ -27,6 +20,13 @@ __all__ = [
 
 
 def __getattr__(name: str):  # lazy: `import hms_features` stays cheap for the CLI
+    if name == "__version__":  # importlib.metadata alone takes ~30 ms to import
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("hms-features")
+        except PackageNotFoundError:  # running from a source tree without installation
+            return "0.0.0+unknown"
     if name in ("extract_window", "feature_names", "feature_descriptions", "feature_table"):
         from hms_features.features import extractor
 

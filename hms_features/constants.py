@@ -15,14 +15,25 @@ SCALP_CHANNELS: tuple[str, ...] = EEG_CHANNELS[:-1]
 
 #: A label window: 50 s of EEG (10,000 samples at 200 Hz).
 WINDOW_SECONDS: float = 50.0
-WINDOW_SAMPLES: int = 10_000
-#: The labelled part of the window: its central 10 s (window rows 4000-6000).
-CENTER_START: int = 4_000
-CENTER_STOP: int = 6_000
+WINDOW_SAMPLES: int = round(WINDOW_SECONDS * FS)
+#: The window's centre, seconds from its start (25 s; its spectrogram window is centred there).
+WINDOW_CENTER_SECONDS: float = WINDOW_SECONDS / 2
+#: The labelled part of the window: its central 10 s ...
+LABEL_SECONDS: float = 10.0
+#: ... which starts this many seconds after the window (20 s: the window is 20 s of lead, the
+#: labelled 10 s, then 20 s).
+LABEL_LEAD_SECONDS: float = WINDOW_CENTER_SECONDS - LABEL_SECONDS / 2
+#: The labelled part in window samples: rows 4000-6000.
+CENTER_START: int = round(LABEL_LEAD_SECONDS * FS)
+CENTER_STOP: int = CENTER_START + round(LABEL_SECONDS * FS)
 
 #: Spectrogram geometry: 2-s rows, a 10-minute label window of 300 rows, four regions of 100 bins.
 SPEC_ROW_SECONDS: float = 2.0
 SPEC_WINDOW_ROWS: int = 300
+SPEC_WINDOW_SECONDS: float = SPEC_WINDOW_ROWS * SPEC_ROW_SECONDS
+#: Seconds from a label's spectrogram window start to its EEG window start (275 s): the
+#: 10-minute spectrogram window is centred on the 50-s EEG window.
+SPEC_LEAD_SECONDS: float = SPEC_WINDOW_SECONDS / 2 - WINDOW_CENTER_SECONDS
 SPEC_REGIONS: tuple[str, ...] = ("LL", "RL", "LP", "RP")
 #: The 100 frequency labels of each region's spectrogram columns, exactly as written in the
 #: competition's files (FFT bins k * 200 / 1024 Hz for k = 3..102, rounded half-up to 2 decimals,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 #: Notebooks executed here (they read the demo's outputs through HMS_DEMO_DIR).
 EXECUTED = ("explore_features.ipynb", "shap_for_clinicians.ipynb", "score_recording.ipynb")
 
@@ -22,19 +21,12 @@ def test_committed_notebooks_have_no_outputs(path):
             assert cell.execution_count is None, f"{path.name}, cell {i}: execution count"
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    """A demo-like output (synthetic data, features, model), shared with tests/explain."""
-    from hms_features.explain.example import session_example
-
-    return session_example(tmp_path_factory.getbasetemp()).root
-
-
 @pytest.mark.parametrize("name", EXECUTED)
-def test_notebook_runs_on_the_demo_outputs(name, demo_dir, monkeypatch):
+def test_notebook_runs_on_the_demo_outputs(name, example, monkeypatch):
+    """On the session's example, which has the demo's layout."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    monkeypatch.setenv("HMS_DEMO_DIR", str(demo_dir))
+    monkeypatch.setenv("HMS_DEMO_DIR", str(example.root))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(

@@ -1,8 +1,9 @@
 """The ``hms`` command line: ``hms synth | features | train | predict | offline-kit | explain |
-cohort``.
+cohort | synth-recording | score``.
 
-Each command group lives in its own module here and adds its sub-parsers; the work itself is
-done by the library modules they call. Errors are handled once, in :func:`main`:
+Each command lives in its own module here, named after it (``hms offline-kit``:
+:mod:`~hms_features.cli.offline_kit`), which adds its sub-parser; the work itself is done by
+the library modules it calls. Errors are handled once, in :func:`main`:
 
 - an :class:`~hms_features.errors.HMSError` (something the user can fix) is one ``error:`` line
   on stderr and exit status 2;
@@ -28,13 +29,18 @@ from collections.abc import Iterator, Sequence
 from hms_features.cli.common import EXIT_BUG, EXIT_INTERRUPTED
 from hms_features.errors import HMSError, HMSWarning, is_interrupt
 
-#: Command modules and the function each exposes to add its sub-parsers.
-COMMAND_MODULES: tuple[tuple[str, str], ...] = (
-    ("synth", "add_parser"),
-    ("features", "add_parser"),
-    ("model", "add_parsers"),
-    ("explain", "add_parsers"),
-    ("recording", "add_parsers"),
+#: One module per command, named after it (``-`` as ``_``), in the order of ``hms --help``; each
+#: exposes ``add_parser(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "synth",
+    "features",
+    "train",
+    "predict",
+    "offline_kit",
+    "explain",
+    "cohort",
+    "synth_recording",
+    "score",
 )
 
 EPILOG = """exit statuses:
@@ -58,9 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hms-features {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for mod_name, func_name in COMMAND_MODULES:
-        module = importlib.import_module(f"hms_features.cli.{mod_name}")
-        getattr(module, func_name)(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"hms_features.cli.{name}").add_parser(sub)
     return parser
 
 

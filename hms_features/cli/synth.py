@@ -67,7 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the data set and print its summary."""
     from hms_features.errors import UsageError
-    from hms_features.synth.dataset import check_output_folder
+    from hms_features.synth.files import check_output_folder
     from hms_features.synth.presets import generate_preset
 
     if args.test_eegs is not None and args.test_eegs < 0:

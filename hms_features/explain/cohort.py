@@ -15,24 +15,22 @@ LRDA), periodic discharges for LPD and GPD, delta activity for the rhythmic delt
 (LRDA, GRDA) and evolution for seizures. Each claim names one of the ten base concepts of
 :data:`hms_features.features.concepts.CONCEPTS` and holds when that concept ranks within the
 class's top three of the ten.
+
+The pages and tables that ``hms cohort`` writes from these views are
+:mod:`hms_features.explain.cohort_report`'s.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 
 from hms_features.errors import HMSWarning
 from hms_features.explain import concepts as cv
-from hms_features.explain import plots
 from hms_features.explain.shap_values import (
     ShapResult,
     compute_shap,
@@ -333,78 +331,7 @@ def top_concepts(table: pd.DataFrame, n: int = STORY_TOP_N) -> dict[str, list[st
     }
 
 
-# --------------------------------------------------------------------------- concept figures
-
-#: Concept groups per class in the bar chart and the beeswarm.
-CONCEPTS_SHOWN: int = 12
-
-
-def _base_colours() -> dict[str, tuple]:
-    palette = colormaps["tab10"]
-    colours = {b: palette(i % 10) for i, b in enumerate(CONCEPTS)}
-    colours[cv.OTHER] = (0.55, 0.55, 0.55, 1.0)
-    return colours
-
-
-def _base_of(group: str) -> str:
-    return cv.OTHER if group == cv.OTHER else base_concept(group)
-
-
-def plot_concept_bar(importance: pd.Series, class_name: str, max_display: int = CONCEPTS_SHOWN):
-    """Horizontal bars of the mean |summed SHAP| of the leading concept groups of one class.
-
-    ``importance`` is indexed by group key; bars are labelled with :func:`concepts.label
-    <hms_features.explain.concepts.label>` and coloured by base concept (the same colour on
-    every page).
-    """
-    top = importance.sort_values(ascending=False, kind="stable").iloc[:max_display][::-1]
-    colours = _base_colours()
-    bases = [_base_of(g) for g in top.index]
-    shown = [b for b in [*CONCEPTS, cv.OTHER] if b in set(bases)]
-    return plots.plot_ranked_bars(
-        top,
-        [cv.label(g) for g in top.index],
-        [colours[b] for b in bases],
-        f"mean |summed SHAP| on the {class_name} raw score (log-odds)",
-        f"{class_name}: most influential clinical concepts",
-        {CONCEPTS[b].label if b in CONCEPTS else "other": colours[b] for b in shown},
-        pad=1.5,
-    )
-
-
-def plot_concept_beeswarm(
-    values: np.ndarray,
-    groups: list[str],
-    colour_data: pd.DataFrame,
-    class_name: str,
-    max_display: int = CONCEPTS_SHOWN,
-):
-    """Beeswarm of the concept groups of one class: one row per group, one dot per EEG window.
-
-    Parameters
-    ----------
-    values : array (n_rows, n_groups)
-        The class's SHAP values summed per group.
-    groups : list of str
-        Group keys of the columns; rows are the ``max_display`` groups of largest mean |SHAP|.
-    colour_data : DataFrame (n_rows, n_groups)
-        Per group, the values of its leading feature (columns named by that feature, in the
-        order of ``groups``; an all-NaN column for a group without one): a dot's colour is the
-        rank of that value in the cohort (blue low, red high, grey missing).
-    """
-    labels = []
-    for group, lead in zip(groups, map(str, colour_data.columns)):
-        labels.append(f"{cv.label(group)}\n({plots._short(lead, 40)})" if lead else cv.label(group))
-    return plots.plot_beeswarm(
-        values,
-        colour_data,
-        class_name,
-        max_display,
-        labels=labels,
-        what="clinical concept",
-        xlabel="summed SHAP of the concept's features",
-        colour_label="value of the concept's leading feature (rank in cohort)",
-    )
+# --------------------------------------------------------------------------- views
 
 
 def leading_features(
@@ -423,71 +350,6 @@ def leading_features(
         best = members[np.argmax(imp[members])] if len(members) else None
         out.append(result.feature_names[best] if best is not None and imp[best] > 0 else "")
     return out
-
-
-# --------------------------------------------------------------------------- page
-
-
-def _img(fig, alt: str) -> str:
-    data = base64.b64encode(plots.figure_png(fig)).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-
-
-CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; margin: 24px;
-       color: #222; max-width: 1500px; }
-h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 30px; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 8px; text-align: left; }
-th { background: #f4f4f4; } td.num { text-align: right; }
-.ok { color: #1e7b34; font-weight: bold; } .fail { color: #b00020; font-weight: bold; }
-.row { display: flex; gap: 20px; flex-wrap: wrap; align-items: flex-start; }
-img { max-width: 100%; height: auto; } .meta { color: #555; font-size: 13px; }
-nav a { margin-right: 12px; } summary { cursor: pointer; margin: 10px 0; }
-"""
-
-
-def _rank_text(rank: float) -> str:
-    return "&ndash;" if not np.isfinite(rank) else f"{int(rank)}"
-
-
-def _story_table(story: pd.DataFrame, top_n: int) -> str:
-    has_all = "rank_all_rows" in story.columns
-    n_bases = len(CONCEPTS)
-    rows = []
-    for r in story.to_dict("records"):
-        ok = '<span class="ok">yes</span>' if r["passed"] else '<span class="fail">no</span>'
-        best_group = cv.label(r["best_group"]) if r["best_group"] else ""
-        rows.append(
-            f"<tr><td>{html.escape(r['class'])}</td>"
-            f"<td>{html.escape(r['concept_label'])}</td><td>{html.escape(r['why'])}</td>"
-            f"<td class=num>{_rank_text(r['rank'])} / {n_bases}</td>"
-            + (f"<td class=num>{_rank_text(r['rank_all_rows'])}</td>" if has_all else "")
-            + f"<td class=num>{r['mean_abs_shap']:.3f}</td>"
-            f"<td>{html.escape(best_group)}</td><td><code>{html.escape(r['best_feature'])}"
-            f"</code></td><td class=num>{r['n_features']}</td><td>{ok}</td></tr>"
-        )
-    head = (
-        "<tr><th>class</th><th>expected concept</th><th>because</th><th>its rank</th>"
-        + ("<th>rank over all windows</th>" if has_all else "")
-        + "<th>mean |SHAP|</th><th>where (leading group)</th><th>leading feature</th>"
-        f"<th>features</th><th>within top {top_n}?</th></tr>"
-    )
-    return "<table>" + head + "".join(rows) + "</table>"
-
-
-def _leading_table(bases: pd.DataFrame, top_n: int) -> str:
-    lead = top_concepts(bases, top_n)
-    head = "<tr><th>class</th>" + "".join(f"<th>{i + 1}</th>" for i in range(top_n)) + "</tr>"
-    body = "".join(
-        f"<tr><td>{html.escape(c)}</td>"
-        + "".join(
-            f"<td>{html.escape(CONCEPTS[b].label)} ({bases.loc[b, c]:.3f})</td>" for b in keys
-        )
-        + "</tr>"
-        for c, keys in lead.items()
-    )
-    return "<table>" + head + body + "</table>"
 
 
 @dataclass
@@ -602,193 +464,8 @@ def concept_csv(views: CohortViews) -> pd.DataFrame:
         {
             "group": table.index,
             "label": [cv.label(g) for g in table.index],
-            "concept": [_base_of(g) for g in table.index],
+            "concept": [base_concept(g) for g in table.index],
             "n_features": views.concepts.n_features,
         }
     )
     return pd.concat([front, table.reset_index(drop=True)], axis=1)
-
-
-def write_cohort(
-    model_dir: str | Path,
-    features_path: str | Path,
-    out_dir: str | Path,
-    data_dir: str | Path | None = None,
-    max_rows: int | None = DEFAULT_MAX_ROWS,
-    top_k: int = 20,
-    seed: int = 0,
-    log=print,
-    story_top_n: int = STORY_TOP_N,
-) -> Path:
-    """Write the cohort pages: ``index.html`` (concepts per class, clinical checks, features),
-    ``families.html``.
-
-    Also writes ``concept_importance.csv``, ``base_concept_importance.csv``,
-    ``mean_abs_shap.csv`` (and ``mean_abs_shap_by_votes.csv`` with labels),
-    ``family_importance.csv`` and ``clinical_story.csv``.
-
-    Parameters
-    ----------
-    model_dir : path
-        The model folder (``oof.parquet`` there makes the explanations out of fold).
-    features_path : path
-        The training features parquet.
-    out_dir : path
-        Output folder.
-    data_dir : path, optional
-        The data folder: with its ``train.csv`` the clinical checks look at the windows the
-        experts gave each class, and the page lists the consensus counts.
-    max_rows : int, optional
-        Explain at most this many rows (seeded sample).
-    top_k : int
-        Features per beeswarm and bar chart of the feature views.
-    story_top_n : int
-        Rank limit of the clinical checks, out of the ten base concepts.
-    """
-    from hms_features.data.paths import input_file, output_dir
-    from hms_features.model import load_model
-
-    t0 = time.perf_counter()
-    features_path = input_file(features_path, "training features file")
-    out_dir = output_dir(out_dir, "out")
-    model = load_model(model_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    features = pd.read_parquet(features_path)
-    labels = None
-    consensus = ""
-    if data_dir is not None:
-        from hms_features.data import KaggleLayout, read_labels
-
-        labels = read_labels(KaggleLayout(data_dir).labels_csv("train"), "train")
-        counts = labels["expert_consensus"].value_counts()
-        consensus = "; experts' consensus of the training rows: " + ", ".join(
-            f"{c} {int(n)}" for c, n in counts.items()
-        )
-    views = cohort_views(model, features, model_dir, labels, max_rows, story_top_n, seed)
-    result, fam, story, cs = views.result, views.families, views.story, views.concepts
-    concept_csv(views).to_csv(out_dir / "concept_importance.csv", index=False)
-    views.base_table.rename_axis("concept").to_csv(out_dir / "base_concept_importance.csv")
-    views.importance.rename_axis("feature").to_csv(out_dir / "mean_abs_shap.csv")
-    if views.importance_votes is not None:
-        views.importance_votes.rename_axis("feature").to_csv(out_dir / "mean_abs_shap_by_votes.csv")
-    views.family_table.rename_axis("family").to_csv(out_dir / "family_importance.csv")
-    story.to_csv(out_dir / "clinical_story.csv", index=False)
-
-    mode = (
-        "out of fold (each window explained by the fold model that did not train on it)"
-        if result.mode == "out-of-fold"
-        else "with the mean of the fold models (no out-of-fold table in the model folder)"
-    )
-    header = (
-        f"<p class=meta>Model <code>{html.escape(str(model_dir))}</code>; "
-        f"{len(result.data)} of {len(features)} training windows from "
-        f"<code>{html.escape(str(features_path))}</code>, explained {mode}{consensus}. "
-        "SHAP values are in log-odds (raw score) units. A clinical concept's contribution is "
-        "the sum of the SHAP values of its features (they add up to the raw score).</p>"
-    )
-    weighting = (
-        "over the windows the experts gave that class (each window weighted by its share of "
-        "votes for the class); the rank over all windows is shown beside it"
-        if views.importance_votes is not None
-        else "over all windows (no labels given: --data-dir)"
-    )
-    n_bases = len(CONCEPTS)
-    ranking = (
-        f"Each class ranks the {n_bases} clinical concepts by the mean of |the class's SHAP "
-        f"values summed over all the concept's features| {weighting}. A check holds when the "
-        f"concept its ACNS definition names is within the class's top {story_top_n} of "
-        f"{n_bases}: each definition rests on two or three ideas, so the named one should be "
-        f"among the model's first few. One check alone passes by chance {story_top_n} times "
-        f"in {n_bases}, so read the checks together."
-    )
-    nav = "<nav>" + "".join(f'<a href="#{c}">{c}</a>' for c in result.classes)
-    nav += '<a href="families.html">feature families</a></nav>'
-    passed = int(story["passed"].sum())
-    bases = views.base_table
-    heat = plots.plot_family_heatmap(
-        bases.rename(index={b: CONCEPTS[b].label for b in bases.index}),
-        title="Clinical concepts: mean |summed SHAP| per class"
-        + (" (windows weighted by their votes)" if views.importance_votes is not None else ""),
-    )
-    sections = [
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Cohort explanations"
-        f"</title><style>{CSS}</style></head><body><h1>What drives each class</h1>",
-        header,
-        nav,
-        f"<h2>Does the model tell the clinical story? ({passed}/{len(story)} checks hold)</h2>",
-        f"<p class=meta>{ranking}</p>",
-        _story_table(story, story_top_n),
-        "<h2>Clinical concepts per class</h2>",
-        "<p class=meta>The leading concepts of each class (same ranking as the checks; mean "
-        "|summed SHAP| in brackets), and the whole table as a heat map. "
-        "<code>base_concept_importance.csv</code> holds it; "
-        "<code>concept_importance.csv</code> splits each concept by where it is seen (left, "
-        "right hemisphere, whole head), over all windows.</p>",
-        _leading_table(bases, min(story_top_n, n_bases)),
-        _img(heat, "clinical concepts per class"),
-    ]
-    bee_caption = (
-        "<p class=meta>Left: the concept groups of largest mean |summed SHAP| (bars coloured "
-        "by concept). Right: one dot per EEG window and concept group; its position is the sum "
-        "of the SHAP values of the group's features (right of 0 pushes towards the class). The "
-        "colour is the window's value of the group's leading feature (named under the group: "
-        "the feature of largest mean |SHAP| for this class), as a rank in the cohort, so that "
-        "'high delta power pushes towards the class' reads as red dots on the right.</p>"
-    )
-    for k, cls in enumerate(result.classes):
-        lead = leading_features(result, cs, k, views.importance)
-        colour_data = pd.DataFrame(
-            {
-                j: (result.data[name].to_numpy(dtype=np.float64) if name
-                    else np.full(len(result.data), np.nan))
-                for j, name in enumerate(lead)
-            }
-        )  # fmt: skip
-        colour_data.columns = lead
-        concept_bar = plot_concept_bar(views.concept_table[cls], cls)
-        concept_bee = plot_concept_beeswarm(cs.values[:, k, :], cs.groups, colour_data, cls)
-        bee = plots.plot_beeswarm(result.values[:, k, :], result.data, cls, top_k)
-        bar = plots.plot_importance_bar(views.importance[cls], cls, top_k, fam)
-        sections += [
-            f'<h2 id="{cls}">{html.escape(cls)}</h2><div class=row>',
-            _img(concept_bar, f"{cls} mean |SHAP| per concept"),
-            _img(concept_bee, f"{cls} concept beeswarm"),
-            "</div>",
-            bee_caption,
-            f"<details><summary>The {top_k} features of largest mean |SHAP| for {cls}"
-            "</summary><div class=row>",
-            _img(bee, f"{cls} beeswarm"),
-            _img(bar, f"{cls} mean |SHAP|"),
-            "</div></details>",
-        ]
-    sections.append("</body></html>")
-    index = out_dir / "index.html"
-    index.write_text("\n".join(sections), encoding="utf-8")
-
-    fam_table = views.family_table
-    heat = plots.plot_family_heatmap(fam_table)
-    per_family = fam.value_counts()
-    fam_rows = "".join(
-        f"<tr><td>{html.escape(f)}</td><td class=num>{int(per_family.get(f, 0))}</td>"
-        + "".join(f"<td class=num>{fam_table.loc[f, c]:.3f}</td>" for c in fam_table.columns)
-        + "</tr>"
-        for f in fam_table.index
-    )
-    fam_page = (
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Feature families"
-        f"</title><style>{CSS}</style></head><body><h1>Feature families per class</h1>"
-        '<p><a href="index.html">back to the classes</a></p>' + header + _img(heat, "families")
-        + "<p class=meta>Each cell: the mean over windows of |sum of the SHAP values of the "
-        "family's features| for that class (SHAP values add up, so this is the family's joint "
-        "effect on the class's raw score).</p><table><tr><th>family</th><th>features</th>"
-        + "".join(f"<th>{html.escape(c)}</th>" for c in fam_table.columns)
-        + "</tr>" + fam_rows + "</table></body></html>"
-    )  # fmt: skip
-    (out_dir / "families.html").write_text(fam_page, encoding="utf-8")
-    if log:
-        log(
-            f"cohort: {len(result.data)} windows explained ({result.mode}) in "
-            f"{time.perf_counter() - t0:.1f} s; clinical checks {passed}/{len(story)} hold "
-            f"-> {index}"
-        )
-    return index

@@ -32,6 +32,7 @@ import pandas as pd
 
 from hms_features.constants import CLASSES
 from hms_features.model.errors import FeatureMismatchError
+from hms_features.model.objective import softmax
 from hms_features.model.quantiles import (
     QUANTILE_LEVELS,
     QUANTILES_FILE,
@@ -191,12 +192,6 @@ def model_frame(model: FoldModel, features: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=features.index, columns=names)
 
 
-def _softmax(raw: np.ndarray) -> np.ndarray:
-    z = raw - raw.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def compute_shap(
     model: FoldModel, features: pd.DataFrame, folds: np.ndarray | None = None
 ) -> ShapResult:
@@ -234,7 +229,7 @@ def compute_shap(
     contrib = total[:, :, :f]
     raw = base + contrib.sum(axis=2)
     if probs is None:
-        probs = _softmax(raw)
+        probs = softmax(raw)
     return ShapResult(
         values=contrib, base_values=base, raw=raw, probs=probs, data=X, classes=classes, mode=mode
     )

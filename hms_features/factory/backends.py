@@ -3,9 +3,18 @@
 Each backend yields :class:`~hms_features.factory.chunk.ChunkResult` objects as chunks finish
 (in any order). Stopping early (Ctrl-C, or the caller closing the generator) ends the local
 workers at once, so that nothing keeps running after the command has returned. The workers
-never see Ctrl-C themselves: they are started with SIGINT ignored (a terminal sends it to the
-whole process group, and a worker still importing numpy would print a traceback); the parent
-receives it, stops, and shuts the pool down with its workers killed.
+never see Ctrl-C themselves (a terminal sends it to the whole process group, and a worker
+still importing numpy would print a traceback); the parent receives it, stops, and shuts the
+pool down with its workers killed.
+
+How a worker is deaf from its first instruction without the parent ever ignoring or blocking
+Ctrl-C (:func:`spawn_deaf`): loky starts each worker with a fork and an exec; that fork is made
+from a short-lived helper thread which blocks SIGINT for itself alone. A child inherits the
+forking thread's signal mask, and the mask survives the exec, so the worker's Python starts
+with SIGINT blocked (a signal sent meanwhile stays pending); its initializer then sets SIGINT
+to ignored and unblocks it, which discards a pending one. The parent's handler and its main
+thread's mask are never changed, so a Ctrl-C at any moment reaches it (earlier versions
+ignored SIGINT in the parent for the ~25 ms the workers took to start, and could lose one).
 """
 
 from __future__ import annotations
@@ -34,34 +43,74 @@ WORKER_MALLOC_ENV: dict[str, str] = {
 Task = tuple[int, pd.DataFrame]
 
 
+#: Environment variable that marks the workers :func:`run_pool` starts (only those are started
+#: deaf by :func:`spawn_deaf`; other loky pools of the process are left as loky makes them).
+DEAF_WORKER_ENV: str = "HMS_FEATURES_WORKER"
+
+
 def worker_env() -> dict[str, str]:
-    """Environment of the local workers: :data:`WORKER_MALLOC_ENV` unless already set."""
-    return {k: v for k, v in WORKER_MALLOC_ENV.items() if k not in os.environ}
+    """Environment of the local workers: :data:`WORKER_MALLOC_ENV` unless already set, and
+    the :data:`DEAF_WORKER_ENV` mark."""
+    env = {k: v for k, v in WORKER_MALLOC_ENV.items() if k not in os.environ}
+    env[DEAF_WORKER_ENV] = "1"
+    return env
 
 
 def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers)."""
+    """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers). The worker
+    started with SIGINT blocked (:func:`spawn_deaf`): ignore it, then unblock it, which drops a
+    signal that arrived while the worker was starting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-@contextlib.contextmanager
-def _workers_start_deaf() -> Iterator[None]:
-    """Start worker processes with SIGINT ignored (an ignored signal stays ignored across
-    exec, and Python keeps it so), while this process keeps its Ctrl-C: the signal is blocked
-    meanwhile, and a blocked signal stays pending whatever its disposition (Linux), to be
-    delivered when the block ends."""
+def spawn_deaf(cmd: list, keep_fds, env: dict | None = None) -> int:
+    """loky's ``fork_exec`` made from a helper thread that blocks SIGINT for itself only, so
+    that the new process starts with SIGINT blocked from its first instruction (see the module
+    docstring); returns the child's pid. A Ctrl-C that reaches this process while it waits for
+    the helper ends the new child (killed and reaped) before the interrupt goes on, so that no
+    half-started worker is left behind."""
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from joblib.externals.loky.backend import fork_exec as loky_fork_exec
+
+    spawn = getattr(loky_fork_exec, "_hms_original", loky_fork_exec.fork_exec)
+    if not (env or {}).get(DEAF_WORKER_ENV):  # another pool's process: as loky makes it
+        return spawn(cmd, keep_fds, env=env)
+    result: dict = {}
+
+    def helper() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            result["pid"] = spawn(cmd, keep_fds, env=env)
+        except BaseException as exc:  # handed to the caller below
+            result["error"] = exc
+
+    thread = threading.Thread(target=helper, name="hms-spawn-worker", daemon=True)
+    thread.start()
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old_handler)
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        thread.join()
+    except KeyboardInterrupt:
+        thread.join()
+        pid = result.get("pid")
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        raise
+    if "error" in result:
+        raise result["error"]
+    return result["pid"]
+
+
+def install_deaf_spawn() -> None:
+    """Make loky start every worker with :func:`spawn_deaf` (once per process)."""
+    from joblib.externals.loky.backend import fork_exec as loky_fork_exec
+
+    if getattr(loky_fork_exec.fork_exec, "__name__", "") == "spawn_deaf":
+        return
+    loky_fork_exec._hms_original = loky_fork_exec.fork_exec
+    loky_fork_exec.fork_exec = spawn_deaf
 
 
 def n_workers(n_jobs: int) -> int:
@@ -106,14 +155,12 @@ def run_pool(
     executor = None
     finished = False
     tasks = iter(tasks)
+    install_deaf_spawn()  # workers start with SIGINT blocked; this process keeps its Ctrl-C
     try:
-        with _workers_start_deaf():  # the pool starts its workers at the first submissions
-            executor = get_reusable_executor(
-                max_workers=workers, initializer=_ignore_sigint, env=worker_env()
-            )
-            running = {
-                executor.submit(f, *a) for f, a in itertools.islice(tasks, per_worker * workers)
-            }
+        executor = get_reusable_executor(
+            max_workers=workers, initializer=_ignore_sigint, env=worker_env()
+        )
+        running = {executor.submit(f, *a) for f, a in itertools.islice(tasks, per_worker * workers)}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hms_features.constants import FS, WINDOW_SAMPLES
+from hms_features.constants import FS, WINDOW_CENTER_SECONDS, WINDOW_SAMPLES
 from hms_features.data.eeg import eeg_window, read_eeg, window_start
 from hms_features.data.errors import HMSDataError
 from hms_features.data.layout import KaggleLayout
@@ -169,7 +169,7 @@ def label_spectrogram(
             if np.isfinite(spec).any():
                 return spec, ""
             reason = f"its window at offset {spec_offset:g} s holds only padding or NaN"
-    return spectrogram_around(eeg, eeg_offset + 25.0, FS), reason
+    return spectrogram_around(eeg, eeg_offset + WINDOW_CENTER_SECONDS, FS), reason
 
 
 def extract_chunk(

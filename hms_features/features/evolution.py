@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hms_features.features.context import WindowContext
+from hms_features.features.context import ANALYSIS_FS, WindowContext
 from hms_features.features.registry import PAIRS_AND_HEAD, REGIONS_AND_HEAD, Family, Feature
 from hms_features.kernels.spectra import dominant_frequency, subwindow_power_spectra
 from hms_features.kernels.trend import (
@@ -43,9 +43,9 @@ from hms_features.signal.montage import REGION_AND_HEAD_MEAN, REGION_PAIRS, REGI
 N_SUBWINDOWS: int = 10
 #: Dominant-frequency search range (Hz): the range of the competition spectrograms.
 DOMINANT_RANGE_HZ: tuple[float, float] = (0.5, 20.0)
-#: Sub-window spectra are computed at 100 Hz (every second sample: the 0.5-40 Hz preprocessing
-#: leaves nothing that would alias into 0.5-20 Hz).
-SPECTRUM_FS: float = 100.0
+#: Sub-window spectra are computed at the window's analysis rate, 100 Hz (every second sample:
+#: the 0.5-40 Hz preprocessing leaves nothing that would alias into 0.5-20 Hz).
+SPECTRUM_FS: float = ANALYSIS_FS
 #: Floors before the logarithms: 0.1 uV RMS and 0.01 uV per sample line length.
 AMPLITUDE_FLOOR_UV: float = 0.1
 LINE_LENGTH_FLOOR_UV: float = 0.01

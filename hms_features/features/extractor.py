@@ -33,7 +33,13 @@ __all__ = [
 ]
 
 
-def _check_window(eeg: np.ndarray) -> np.ndarray:
+def _check_window(eeg: np.ndarray, fs: float) -> np.ndarray:
+    if fs != FS:
+        raise ValueError(
+            f"the features are defined on {FS:g} Hz windows (their names and descriptions state "
+            f"{FS:g}-Hz bands and sample counts); resample the EEG to {FS:g} Hz first "
+            f"(hms_features.data.recording does); got fs={fs:g}"
+        )
     eeg = np.asarray(eeg)
     if eeg.ndim != 2 or eeg.shape[1] != len(EEG_CHANNELS):
         raise ValueError(
@@ -53,7 +59,7 @@ def extract_window_dict(
     families: tuple[str, ...] | None = None,
 ) -> dict[str, float]:
     """Like :func:`extract_window` but returns a plain dict (the factory's fast path)."""
-    ctx = WindowContext.from_raw(_check_window(eeg), fs, spectrogram, spectrogram_recomputed)
+    ctx = WindowContext.from_raw(_check_window(eeg, fs), fs, spectrogram, spectrogram_recomputed)
     return context_values(ctx, families)
 
 
@@ -128,7 +134,8 @@ def extract_window(
         Raw referential EEG in microvolts, columns in the canonical order
         (:data:`~hms_features.constants.EEG_CHANNELS`), NaN for missing samples.
     fs : float
-        Sampling rate in Hz.
+        Sampling rate in Hz: must be 200 (:data:`~hms_features.constants.FS`), a precondition
+        (else a ValueError): the features are declared for 200-Hz windows.
     spectrogram : ndarray, shape (300, 400), optional
         The label's 10-minute competition spectrogram (NaN where padded); without it the
         spectrogram features take neutral values.

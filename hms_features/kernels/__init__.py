@@ -5,7 +5,8 @@ become named features; the functions here compute the quantities. Each takes arr
 ``(n_channels, n_times)`` in microvolts, spectra ``(n_channels, n_freqs)`` in uV^2/Hz) and knows
 nothing of windows, montages' names or feature names. Hot loops are compiled with numba
 (``cache=True``); every public function documents its definition, units and reference, with an
-example that runs as a doctest (``tests/features/test_kernel_doctests.py``).
+example that runs as a doctest (``pytest --doctest-modules``, configured in ``pyproject.toml``;
+``tests/kernels/test_kernel_examples.py`` checks that every public kernel has one).
 
 Modules
 -------

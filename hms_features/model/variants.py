@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import lightgbm as lgb
 import numpy as np
@@ -41,8 +41,30 @@ from hms_features.model.objective import (
     softmax,
 )
 
-if TYPE_CHECKING:  # annotations only: the configuration module imports this one
-    from hms_features.model.config import TrainConfig
+
+class FoldSettings(Protocol):
+    """What the variants read of the training configuration.
+
+    :class:`~hms_features.model.config.TrainConfig` is the one implementation; a protocol, so
+    that this table does not import the configuration module, which checks its variant names
+    against the table.
+    """
+
+    num_boost_round: int
+    early_stopping_rounds: int
+    soft_labels: str
+    low_vote_weight: float
+    low_vote_max: int
+    high_vote_min: int
+    stage2_learning_rate: float | None
+
+    def dataset_params(self) -> dict:
+        """LightGBM Dataset parameters."""
+        ...
+
+    def booster_params(self, n_train: int) -> dict:
+        """LightGBM booster parameters for ``n_train`` training rows."""
+        ...
 
 
 @dataclass
@@ -63,7 +85,7 @@ class FoldData:
     dtrain: lgb.Dataset
     dvalid: lgb.Dataset
     params: dict
-    config: TrainConfig
+    config: FoldSettings
     feature_names: list[str]
     trained: dict[str, lgb.Booster] = field(default_factory=dict)
 
@@ -99,7 +121,7 @@ def train_booster(
     dtrain: lgb.Dataset,
     dvalid: lgb.Dataset,
     valid_targets: np.ndarray,
-    config: TrainConfig,
+    config: FoldSettings,
     init_model: lgb.Booster | None = None,
     callbacks: list | None = None,
 ) -> tuple[lgb.Booster, int]:

@@ -19,7 +19,6 @@ electrodes, warnings, and for a failure the reason.
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 import traceback
@@ -282,40 +281,38 @@ def score_archive(
     return ArchiveResult(out_dir, index, files)
 
 
-def index_page(index: pd.DataFrame, out_dir: Path) -> str:
-    """``index.html``: one row per recording, linking to its page (every name escaped)."""
-    from hms_features.explain.report import CSS
-    from hms_features.score.page import _clock
-
+def index_rows(index: pd.DataFrame, out_dir: Path) -> list[dict]:
+    """The rows of ``index.html``, one per recording: ``href`` (its page, URL-quoted; None when
+    there is no page), ``name``, ``status``, ``duration`` (s, None if unknown), ``usable``,
+    ``seizure_burden``, ``iiic_burden``, ``n_events``, ``detail`` (the reason of a failure,
+    else the bad channels), ``warnings``."""
     rows = []
     for r in index.itertuples():
         page = f"{r.folder}/{r.folder}_timeline.html"
-        name = html.escape(Path(str(r.recording)).name)
-        link = (
-            f'<a href="{html.escape(quote(page), quote=True)}">{name}</a>'
-            if (out_dir / page).is_file()
-            else name
-        )
-        duration = _clock(float(r.duration_s)) if np.isfinite(r.duration_s) else "&ndash;"
-        detail = str(r.reason) if str(r.status).startswith("failed") else str(r.bad_channels)
+        failed = str(r.status).startswith("failed")
         rows.append(
-            f"<tr><td>{link}</td><td>{html.escape(str(r.status))}</td><td class=num>{duration}"
-            f"</td><td class=num>{_pct(r.usable_share)}</td><td class=num>"
-            f"{_pct(r.seizure_burden)}</td><td class=num>{_pct(r.iiic_burden)}</td>"
-            f"<td class=num>{int(r.n_events)}</td><td>{html.escape(detail) or '&ndash;'}</td>"
-            f"<td>{html.escape(str(r.warnings)) or '&ndash;'}</td></tr>"
+            {
+                "href": quote(page) if (out_dir / page).is_file() else None,
+                "name": Path(str(r.recording)).name,
+                "status": str(r.status),
+                "duration": float(r.duration_s) if np.isfinite(r.duration_s) else None,
+                "usable": r.usable_share,
+                "seizure_burden": r.seizure_burden,
+                "iiic_burden": r.iiic_burden,
+                "n_events": int(r.n_events),
+                "detail": str(r.reason) if failed else str(r.bad_channels),
+                "warnings": str(r.warnings),
+            }
         )
-    return (
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Scored recordings"
-        f"</title><style>{CSS}</style></head><body><h1>Scored recordings ({len(index)})</h1>"
-        "<p class=caption>Burdens are mean probabilities over the usable windows (n/a: no "
-        "usable window); usable: the share of windows of ok quality.</p><table><tr>"
-        "<th>recording</th><th>status</th><th>duration</th><th>usable</th>"
-        "<th>seizure burden</th><th>IIIC burden</th><th>events</th>"
-        "<th>bad channels / reason</th><th>warnings</th></tr>"
-        + "".join(rows)
-        + "</table></body></html>"
-    )
+    return rows
+
+
+def index_page(index: pd.DataFrame, out_dir: Path) -> str:
+    """``index.html``: one row per recording, linking to its page (template
+    ``archive_index.html``; every name escaped by the template)."""
+    from hms_features.explain.pages import render
+
+    return render("archive_index.html", rows=index_rows(index, out_dir))
 
 
 def print_progress(line: str) -> None:

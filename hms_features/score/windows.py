@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from hms_features.constants import FS, WINDOW_SECONDS
+from hms_features.constants import FS, LABEL_LEAD_SECONDS, LABEL_SECONDS, WINDOW_CENTER_SECONDS
 from hms_features.errors import HMSError, UsageError
 
 #: Length of the scored (labelled) segment of a window, seconds.
-SEGMENT_SECONDS: float = 10.0
+SEGMENT_SECONDS: float = LABEL_SECONDS
 #: Start of the 50-s window relative to the segment onset, seconds.
-WINDOW_LEAD_SECONDS: float = 20.0
+WINDOW_LEAD_SECONDS: float = LABEL_LEAD_SECONDS
 #: Centre of the window's 10-minute spectrogram relative to the segment onset, seconds.
-SPECTROGRAM_CENTER_SECONDS: float = WINDOW_SECONDS / 2 - WINDOW_LEAD_SECONDS
+SPECTROGRAM_CENTER_SECONDS: float = WINDOW_CENTER_SECONDS - WINDOW_LEAD_SECONDS
 #: The shortest recording that can be scored: one labelled segment, seconds.
 MIN_SECONDS: float = SEGMENT_SECONDS
 

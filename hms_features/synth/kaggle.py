@@ -24,8 +24,8 @@ label rows) or scaled down (:class:`KaggleShape`):
   overlapping samples of the real file do.
 - **Signals.** Each EEG has its own class state and :class:`~hms_features.synth.recording.Recording`
   over its segment of the file (segments meet halfway between EEGs); the EEG span is rendered
-  at 200 Hz and written, the rest of the segment at 50 Hz only for the spectrogram, exactly as
-  the demo set renders one EEG (:func:`render_recording_files`).
+  at 200 Hz and written, the rest of the segment at 50 Hz only for the spectrogram, as the
+  demo set renders one EEG (:func:`~hms_features.synth.files.render_recording_files`).
 
 Determinism: the structure, the ids and the rater pool come from ``SeedSequence(seed,
 spawn_key=(3,))``, train patient ``i`` from ``(4, i)`` split into the demo's four streams (plan,
@@ -47,19 +47,30 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from hms_features.constants import CLASSES, FS, SPEC_COLUMNS, VOTE_COLUMNS
+from hms_features.constants import CLASSES, VOTE_COLUMNS
 from hms_features.errors import UsageError
-from hms_features.signal.spectrogram import eeg_to_spectrogram
-from hms_features.synth import dataset as ds
-from hms_features.synth.dataset import (
-    CENTER_SHIFT_S,
-    FAR_FS,
+from hms_features.synth.dataset import PatientTask, patient_labels, simulate_patient
+from hms_features.synth.files import (
+    DEFAULT_TEST_EEGS,
+    SPEC_LEAD_S,
+    SPEC_TAIL_S,
+    WINDOW_S,
     FaultRates,
     FilePlan,
     SynthSummary,
+    patient_streams,
+    prepare_output_folder,
+    primary_class,
+    render_recording_files,
+    run_in_order,
+    summarise,
+    unique_ints,
+    write_eeg,
+    write_spectrogram,
+    write_tables,
 )
 from hms_features.synth.panel import RaterPool, cast_votes, draw_panel, draw_rater_pool
-from hms_features.synth.recording import PatientTraits, Recording, build_recording, draw_patient
+from hms_features.synth.recording import Recording, build_recording, draw_patient
 from hms_features.synth.states import draw_state
 
 #: Chance of each primary class for an EEG (CLASSES order), calibrated with P_LARGE_PANEL
@@ -69,8 +80,6 @@ EEG_CLASS_PRIOR: np.ndarray = np.array([0.22, 0.08, 0.13, 0.20, 0.28, 0.09])
 #: Chance of a large panel (10-28 raters) by the EEG's primary class (CLASSES order): 37% of
 #: rows with >= 10 votes, Seizure ~2% of them.
 P_LARGE_PANEL: np.ndarray = np.array([0.05, 0.46, 0.46, 0.46, 0.46, 0.46])
-#: Chance that an EEG's primary class is its patient's favourite.
-P_FAVOURITE: float = 0.6
 #: Share of EEGs with a single label row; the others have ``2 + floor(exp(N(mu, sd)))``.
 P_SINGLE_ROW: float = 0.4
 ROWS_LOG_MEAN: float = 1.6
@@ -212,10 +221,10 @@ def draw_structure(seed: int, shape: KaggleShape, n_test: int = 0) -> KaggleStru
         spectrograms_per_patient=specs,
         eegs_per_spectrogram=eegs,
         rows_per_eeg=rows,
-        patient_ids=ds._unique_ints(rng, n_all, 1_000, 65_536),
-        eeg_ids=ds._unique_ints(rng, shape.n_eegs + n_test, 1_000_000, 4_294_967_296),
-        spectrogram_ids=ds._unique_ints(rng, shape.n_spectrograms + n_test, 1_000, 2_147_483_648),
-        label_ids=ds._unique_ints(rng, shape.n_rows + n_test, 100_000, 4_294_967_296),
+        patient_ids=unique_ints(rng, n_all, 1_000, 65_536),
+        eeg_ids=unique_ints(rng, shape.n_eegs + n_test, 1_000_000, 4_294_967_296),
+        spectrogram_ids=unique_ints(rng, shape.n_spectrograms + n_test, 1_000, 2_147_483_648),
+        label_ids=unique_ints(rng, shape.n_rows + n_test, 100_000, 4_294_967_296),
         pool=pool,
     )
 
@@ -273,12 +282,12 @@ def plan_recording(
     halfway between EEGs; the file's own padding at either end, as in the demo set).
     """
     offsets = [eeg_offsets(rng, int(n)) for n in rows]
-    lengths = np.array([int(o[-1]) + 50 for o in offsets])
+    lengths = np.array([int(o[-1]) + WINDOW_S for o in offsets])
     gaps = 2 * rng.integers(EEG_GAP_RANGE_S[0] // 2, EEG_GAP_RANGE_S[1] // 2 + 1, len(rows))
-    first = CENTER_SHIFT_S + 2 * int(rng.integers(0, 51))
+    first = SPEC_LEAD_S + 2 * int(rng.integers(0, 51))
     starts = first + np.concatenate([[0], np.cumsum(lengths[:-1] + gaps[1:])]).astype(np.int64)
     end_last = int(starts[-1] + lengths[-1])
-    file_end = int(starts[-1] + offsets[-1][-1] + 325 + 2 * int(rng.integers(0, 31)))
+    file_end = int(starts[-1] + offsets[-1][-1] + SPEC_TAIL_S + 2 * int(rng.integers(0, 31)))
     file_end = max(file_end, end_last + 1)
     file_end += file_end % 2
     rec_start, rec_stop = 0, file_end
@@ -312,12 +321,6 @@ def annotation_runs(rng: np.random.Generator, n_rows: int) -> np.ndarray:
     return np.cumsum(starts) - 1
 
 
-def _primary_class(rng: np.random.Generator, patient: PatientTraits) -> int:
-    if rng.random() < P_FAVOURITE:
-        return patient.favourite
-    return int(rng.choice(len(CLASSES), p=EEG_CLASS_PRIOR / EEG_CLASS_PRIOR.sum()))
-
-
 def _plan_patient(task: _Task, rng: np.random.Generator) -> list[list[_EEG]]:
     """The patient's recordings, each a list of its EEGs' plans."""
     patient = draw_patient(rng, EEG_CLASS_PRIOR)
@@ -328,7 +331,7 @@ def _plan_patient(task: _Task, rng: np.random.Generator) -> list[list[_EEG]]:
         first_eeg += int(n_eegs)
         eegs = []
         for plan in plan_recording(rng, rows, task.rates.edge_padding):
-            primary = _primary_class(rng, patient)
+            primary = primary_class(rng, patient, EEG_CLASS_PRIOR)
             state = draw_state(rng, primary)
             centers = plan.centers
             rec = build_recording(
@@ -381,8 +384,7 @@ def _label_rows(
 
 
 def _streams(task: _Task) -> list[np.random.Generator]:
-    children = np.random.SeedSequence(task.seed, spawn_key=(4, task.index)).spawn(4)
-    return [np.random.default_rng(c) for c in children]
+    return patient_streams(task.seed, 4, task.index)
 
 
 def _labels_only(task: _Task) -> dict[str, np.ndarray]:
@@ -390,61 +392,7 @@ def _labels_only(task: _Task) -> dict[str, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------
-# rendering one recording: its EEG files and the spectrogram they share
-
-
-def render_recording_files(
-    eegs: Sequence[tuple[Recording, FilePlan]],
-    rng: np.random.Generator,
-    fault_rng: np.random.Generator,
-    rates: FaultRates,
-) -> tuple[list[np.ndarray], np.ndarray, list[dict[str, bool]]]:
-    """Render the EEG files of one recording and the spectrogram file they share.
-
-    Each EEG's span is rendered at 200 Hz from its own recording and written as its file; the
-    rest of its segment at :data:`~hms_features.synth.dataset.FAR_FS` only for the
-    spectrogram. A recording gap (NaN rows, chance ``rates.spectrogram_nan`` per file) falls
-    in one segment outside its EEG.
-
-    Returns
-    -------
-    eegs : list of ndarray, (eeg_seconds * 200, 20) float32
-        Microvolts, canonical columns, with export faults.
-    power : ndarray, (spec_rows, 400) float32
-        Spectrogram values (0 = padding, NaN = gap, rounded to 0.01).
-    faults : list of dict
-        Per EEG: ``eeg_nan``, ``spectrogram_nan`` (of the shared file), ``placeholder``.
-    """
-    plans = [plan for _, plan in eegs]
-    gap = None
-    if fault_rng.random() < rates.spectrogram_nan:
-        k = int(fault_rng.integers(len(plans)))
-        gap = ds._gap(fault_rng, plans[k], dataclasses.replace(rates, spectrogram_nan=1.0))
-    power = np.zeros((plans[0].spec_rows, len(SPEC_COLUMNS)), dtype=np.float32)
-    files, placeholders = [], []
-    for rec, plan in eegs:
-        span0, span1 = plan.eeg_start - 1, plan.eeg_start + plan.eeg_seconds + 1
-        x = rec.render(float(span0), (span1 - span0) * int(FS), FS, rng)
-        ds._recording_faults(fault_rng, x, rates)
-        ds._blank(x, span0, FS, gap)
-        power[span0 // 2 : span1 // 2] = eeg_to_spectrogram(x, FS, dtype="float32")[1]
-        for a, b in ((plan.rec_start, span0), (span1, plan.rec_stop)):
-            if b - a < 2:
-                continue
-            far = rec.render(float(a), (b - a) * int(FAR_FS), FAR_FS, rng)
-            ds._blank(far, a, FAR_FS, gap)
-            power[a // 2 : b // 2] = eeg_to_spectrogram(far, FAR_FS, dtype="float32")[1]
-        eeg = x[int(FS) : int(FS) * (1 + plan.eeg_seconds)].astype(np.float32)
-        placeholders.append(ds._export_faults(fault_rng, eeg, rates))
-        files.append(eeg)
-    lo, hi = plans[0].rec_start // 2, plans[-1].rec_stop // 2
-    power[lo:hi] = ds._round_power(power[lo:hi])
-    spec_nan = bool(np.isnan(power).any())
-    faults = [
-        {"eeg_nan": bool(np.isnan(e).any()), "spectrogram_nan": spec_nan, "placeholder": p}
-        for e, p in zip(files, placeholders, strict=True)
-    ]
-    return files, power, faults
+# one patient's files
 
 
 def _simulate_patient(task: _Task) -> dict[str, np.ndarray]:
@@ -459,16 +407,14 @@ def _simulate_patient(task: _Task) -> dict[str, np.ndarray]:
                 [(e.recording, e.plan) for e in eegs], render_rng, fault_rng, task.rates
             )
             for eeg in arrays:
-                ds.write_eeg(
-                    task.out_dir / "train_eegs" / f"{int(task.eeg_ids[k_eeg])}.parquet", eeg
-                )
+                write_eeg(task.out_dir / "train_eegs" / f"{int(task.eeg_ids[k_eeg])}.parquet", eeg)
                 k_eeg += 1
             missing = bool(missing_rng.random() < task.missing_spectrograms)
             if not missing:
                 path = (
                     task.out_dir / "train_spectrograms" / f"{int(task.spectrogram_ids[f])}.parquet"
                 )
-                ds.write_spectrogram(path, power, "train")
+                write_spectrogram(path, power, "train")
             all_faults.append([{**fl, "spectrogram_missing": missing} for fl in faults])
         return _label_rows(task, files, all_faults)
 
@@ -512,7 +458,7 @@ def _tasks(
 
 def _test_tasks(
     structure: KaggleStructure, seed: int, n_test: int, out: Path, rates: FaultRates
-) -> list[ds._PatientTask]:
+) -> list[PatientTask]:
     """The test EEGs: the demo set's test patients (exactly 50 s, 300-row spectrogram)."""
     n_p, n_e, n_s, n_r = (
         structure.shape.n_patients,
@@ -521,7 +467,7 @@ def _test_tasks(
         structure.shape.n_rows,
     )
     return [
-        ds._PatientTask(
+        PatientTask(
             split="test",
             index=j,
             seed=int(seed),
@@ -538,20 +484,20 @@ def _test_tasks(
     ]
 
 
-def _run_task(task: _Task | ds._PatientTask, labels_only: bool) -> dict[str, np.ndarray]:
-    if isinstance(task, ds._PatientTask):
-        rows = ds._labels_only(task) if labels_only else ds._simulate_patient(task)
+def _run_task(task: _Task | PatientTask, labels_only: bool) -> dict[str, np.ndarray]:
+    if isinstance(task, PatientTask):
+        rows = patient_labels(task) if labels_only else simulate_patient(task)
         return {name: np.array([r[name] for r in rows]) for name in rows[0]}
     return _labels_only(task) if labels_only else _simulate_patient(task)
 
 
 def _run(
-    tasks: Sequence[_Task | ds._PatientTask], n_jobs: int, labels_only: bool, verbose: bool
+    tasks: Sequence[_Task | PatientTask], n_jobs: int, labels_only: bool, verbose: bool
 ) -> pd.DataFrame:
     """Every task in order, in-process or on joblib workers (files are written as they go);
     the label rows of all of them, in task order."""
     func = partial(_run_task, labels_only=labels_only)
-    parts = ds.run_in_order(func, tasks, n_jobs, verbose, "auto" if labels_only else 1)
+    parts = run_in_order(func, tasks, n_jobs, verbose, "auto" if labels_only else 1)
     return pd.DataFrame({name: np.concatenate([p[name] for p in parts]) for name in parts[0]})
 
 
@@ -588,7 +534,7 @@ def generate_kaggle_dataset(
     seed: int = 0,
     n_patients: int | None = None,
     n_rows: int | None = None,
-    n_test: int = ds.DEFAULT_TEST_EEGS,
+    n_test: int = DEFAULT_TEST_EEGS,
     n_jobs: int = 1,
     missing_spectrograms: float = 0.0,
     fault_rates: FaultRates | None = None,
@@ -609,18 +555,16 @@ def generate_kaggle_dataset(
     if not 0.0 <= missing_spectrograms <= 1.0:
         raise UsageError(f"missing_spectrograms must be in [0, 1]; got {missing_spectrograms}")
     shape = KaggleShape.scaled(n_patients, n_rows)
-    ds.check_output_folder(out, overwrite)
+    prepare_output_folder(out, overwrite)
     rates = fault_rates or FaultRates()
-    for sub in ("train_eegs", "train_spectrograms", "test_eegs", "test_spectrograms"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
     structure = draw_structure(seed, shape, n_test)
     tasks: list = _tasks(structure, seed, out, rates, missing_spectrograms)
     tasks += _test_tasks(structure, seed, n_test, out, rates)
     rows = _run(tasks, n_jobs, False, verbose)
     is_train = rows["patient_id"].isin(structure.patient_ids[: shape.n_patients])
     train, test = rows[is_train], rows[~is_train]
-    paths = ds._write_tables(out, train, test)
-    summary = ds._summarise(
+    paths = write_tables(out, train, test)
+    summary = summarise(
         out, train, test, shape.n_patients, n_test, paths, time.perf_counter() - t_start
     )
     files = train.drop_duplicates("spectrogram_id")

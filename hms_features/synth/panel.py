@@ -170,7 +170,7 @@ def perceived(mixtures: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> perceived(np.eye(6)[[0]]).round(2).tolist()  # a pure seizure window
-    [[0.57, 0.0, 0.43, 0.0, 0.0, 0.0]]
+    [[0.64, 0.0, 0.36, 0.0, 0.0, 0.0]]
     """
     return np.asarray(mixtures, dtype=float) @ READ_AS
 

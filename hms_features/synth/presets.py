@@ -21,14 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from hms_features.errors import UsageError
-from hms_features.synth.dataset import (
-    DEFAULT_PATIENTS,
-    DEFAULT_TEST_EEGS,
-    FaultRates,
-    SynthSummary,
-    generate_dataset,
-    simulate_labels,
-)
+from hms_features.synth.dataset import DEFAULT_PATIENTS, generate_dataset, simulate_labels
+from hms_features.synth.files import DEFAULT_TEST_EEGS, FaultRates, SynthSummary
 from hms_features.synth.kaggle import (
     KAGGLE_SHAPE,
     KaggleShape,

@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import hms_features.synth.signals as sg
 from hms_features.constants import CLASSES
-from hms_features.synth import signals as sg
 from hms_features.synth.scalp import FOCI, N_SCALP, XY, gaussian_field, mirror, mixing_matrix
 from hms_features.synth.signals import Interference, Modulation
 from hms_features.synth.states import GPD, GRDA, LPD, LRDA, OTHER, SEIZURE, ClassState
@@ -65,6 +65,9 @@ P_GENERALIZED_SEIZURE: float = 0.7
 #: PATTERN_AMPLITUDE.
 GENERALIZED_SEIZURE_GAIN: float = 1.6
 FOCAL_SEIZURE_GAIN: float = 1.8
+#: SD of the log of a seizure's own gain (domain randomisation: a seizure may be 2-3x larger or
+#: smaller than the recording's median).
+SEIZURE_GAIN_SD: float = 0.45
 #: Peak of the slowing (delta) bump relative to BACKGROUND_LEVEL, at slowing = 1.
 DELTA_GAIN: float = 15.0
 #: Reference level of the 1/f background (uV^2/Hz at 1 Hz), before the patient's scale.
@@ -695,7 +698,7 @@ def draw_seizures(
     """The seizures of a recording at the given onsets and durations (seconds).
 
     Generalized (chance ``p_generalized``): 2-3.5 Hz, drifting by -0.9 to +0.4 Hz per 50 s,
-    spike-and-wave or sharply contoured (spikiness 0.25-0.9, spikes of SD 9-18 ms, i.e. 30-70 ms
+    spike-and-wave or sharply contoured (spikiness 0.2-0.95, spikes of SD 9-18 ms, i.e. 30-70 ms
     wide at the base), on a multifocal field with 0-15 ms per-electrode delays, abrupt onset. Focal:
     5-10 Hz slowing to 2.5-4 Hz (or 3-5 Hz speeding up), sharp waves, from a focus that widens
     and moves towards the midline. Both with 5-15% cycle-to-cycle jitter.
@@ -717,7 +720,7 @@ def draw_seizures(
         duration=durations,
         f_start=np.where(gen, g_start, f_start),
         f_end=np.where(gen, g_end, f_end),
-        spikiness=np.where(gen, rng.uniform(0.25, 0.9, n), rng.uniform(0.1, 0.9, n)),
+        spikiness=np.where(gen, rng.uniform(0.2, 0.95, n), rng.uniform(0.1, 0.9, n)),
         focus=focus,
         width_start=rng.uniform(0.25, 0.4, n),
         width_end=rng.uniform(0.7, 1.1, n),
@@ -728,9 +731,8 @@ def draw_seizures(
         spike_s=np.where(gen, rng.uniform(0.009, 0.018, n), 0.02),
         field=fields,
         lags=lags,
-        gain=np.where(
-            gen, GENERALIZED_SEIZURE_GAIN * np.exp(rng.normal(0.0, 0.3, n)), FOCAL_SEIZURE_GAIN
-        ),
+        gain=np.where(gen, GENERALIZED_SEIZURE_GAIN, FOCAL_SEIZURE_GAIN)
+        * np.exp(rng.normal(0.0, SEIZURE_GAIN_SD, n)),
         jitter=sg.draw_modulation(rng, (0.3, 1.5), rate_rms=rng.uniform(0.05, 0.12) * 2.5),
         envelope=sg.draw_modulation(rng, (0.1, 1.0), rms=rng.uniform(0.1, 0.25)),
     )

@@ -80,8 +80,6 @@ def full_model_dir(tmp_path_factory, real_names):
 
 
 @pytest.fixture(scope="session")
-def example_dir(tmp_path_factory):
-    """The synthetic example (data set, features, 3-fold model), shared with the notebook test."""
-    from hms_features.explain.example import session_example
-
-    return session_example(tmp_path_factory.getbasetemp())
+def example_dir(example):
+    """The session's synthetic example (``tests/conftest.py``), under the cohort tests' name."""
+    return example

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hms_features.constants import CLASSES
-from hms_features.explain import concepts as cv
+from hms_features.explain import concepts
 from hms_features.explain.shap_values import ShapResult
 from hms_features.features.families import feature_table
 
@@ -26,16 +26,16 @@ def _result(names: list[str], seed: int = 0, n_rows: int = 4) -> ShapResult:
 def test_concepts_add_up_to_the_raw_score() -> None:
     names = list(feature_table()["name"])
     result = _result(names)
-    cs = cv.concept_shap(result)
+    cs = concepts.concept_shap(result)
     np.testing.assert_allclose(cs.values.sum(axis=2), result.values.sum(axis=2), atol=1e-12)
     assert cs.n_features.sum() == len(names) and "other" not in cs.groups
     for row in range(len(result.raw)):
         for k in range(len(CLASSES)):
-            story = cv.explanation(result, row, k, concepts=cs)
+            story = concepts.explanation(result, row, k, concepts=cs)
             total = story["base_value"] + sum(c["contribution"] for c in story["concepts"])
             assert total == pytest.approx(story["raw_score"], abs=1e-6)
             assert story["class"] == CLASSES[k]
-    contrib = [abs(c["contribution"]) for c in cv.explanation(result)["concepts"]]
+    contrib = [abs(c["contribution"]) for c in concepts.explanation(result)["concepts"]]
     assert contrib == sorted(contrib, reverse=True)
 
 
@@ -43,12 +43,12 @@ def test_a_concept_is_the_sum_of_its_features() -> None:
     table = feature_table()
     names = list(table["name"])
     result = _result(names, seed=1)
-    cs = cv.concept_shap(result)
+    cs = concepts.concept_shap(result)
     j = cs.groups.index("delta@right")
     members = table["concept"].to_numpy() == "delta@right"
     np.testing.assert_allclose(cs.values[:, :, j], result.values[:, :, members].sum(axis=2))
     assert cs.n_features[j] == members.sum()
-    story = cv.explanation(result, 0, "LRDA", features_per_concept=3)
+    story = concepts.explanation(result, 0, "LRDA", features_per_concept=3)
     entry = next(c for c in story["concepts"] if c["concept"] == "delta@right")
     assert entry["label"] == "Delta activity, right hemisphere"
     listed = [f for f in story["features"] if f["concept"] == "delta@right"]
@@ -60,11 +60,11 @@ def test_undeclared_model_columns_form_their_own_group() -> None:
     names = ["LL__std", "RL__std", "my__own_feature"]
     result = _result(names, seed=2)
     result.values[:] = 0.1
-    cs = cv.concept_shap(result)
+    cs = concepts.concept_shap(result)
     assert cs.groups == ["amplitude@left", "amplitude@right", "other"]
-    story = cv.explanation(result, 0)
+    story = concepts.explanation(result, 0)
     assert {c["concept"] for c in story["concepts"]} == set(cs.groups)
-    assert cv.label("other").startswith("Other")
+    assert concepts.label("other").startswith("Other")
 
 
 def test_lateralization_names_its_side_and_degree_from_the_indices_it_used() -> None:
@@ -91,7 +91,9 @@ def test_lateralization_names_its_side_and_degree_from_the_indices_it_used() -> 
     result.raw[:] = result.base_values + result.values.sum(axis=2)
     for r, (vals, side, degree, text) in enumerate(rows):
         entry = next(
-            c for c in cv.explanation(result, r, 0)["concepts"] if c["concept"] == "lateralization"
+            c
+            for c in concepts.explanation(result, r, 0)["concepts"]
+            if c["concept"] == "lateralization"
         )
         got = entry["side"]
         size = 0.5 * abs(vals[0]) + 0.1 * abs(vals[1]) + 0.4 * vals[2]
@@ -102,13 +104,13 @@ def test_lateralization_names_its_side_and_degree_from_the_indices_it_used() -> 
     # only magnitudes moved it: the side comes from the row's signed indices
     result.values[:, :, [0, 2]] = 0.0
     entry = next(
-        c for c in cv.explanation(result, 1)["concepts"] if c["concept"] == "lateralization"
+        c for c in concepts.explanation(result, 1)["concepts"] if c["concept"] == "lateralization"
     )
     assert entry["side"]["side"] == "left" and entry["side"]["direction"] == pytest.approx(0.2)
     # no index on the (L-R)/(L+R) scale moved it: no side is claimed
     result.values[:, :, 3] = 0.0
     entry = next(
-        c for c in cv.explanation(result, 0)["concepts"] if c["concept"] == "lateralization"
+        c for c in concepts.explanation(result, 0)["concepts"] if c["concept"] == "lateralization"
     )
     assert "side" not in entry and entry["label"] == "Lateralization"
-    assert cv.side_text({"side": "asymmetric", "degree": "slight"}) == ": slightly asymmetric"
+    assert concepts.side_text({"side": "asymmetric", "degree": "slight"}) == ": slightly asymmetric"

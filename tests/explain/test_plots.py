@@ -120,5 +120,7 @@ def test_summary_plots_render(rng):
 
 
 def test_swarm_offsets_spread_ties():
-    off = plots._swarm_offsets(np.zeros(9))
+    from hms_features.explain.plots.explanations import _swarm_offsets
+
+    off = _swarm_offsets(np.zeros(9))
     assert len(set(np.round(off, 9))) == 9 and np.abs(off).max() <= 0.4

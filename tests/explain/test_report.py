@@ -1,4 +1,5 @@
-"""Review pages on the genuine sample files, the limitations line, the index and the CLI."""
+"""Review pages on the genuine sample files, the limitations line, the index and the CLI
+(loading the cases: test_cases.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,11 @@ import pandas as pd
 import pytest
 
 from hms_features.constants import CLASSES
+from hms_features.explain.cases import ReviewCase
 from hms_features.explain.report import (
-    EEGNotFoundError,
-    ReviewCase,
-    check_eeg_ids,
     concept_line,
     generate_reports,
     limitations,
-    load_case,
     write_index,
 )
 from hms_features.features.families import feature_names
@@ -68,32 +66,6 @@ def test_limitations_from_quality_features():
     assert "recomputed from the EEG" in text
     assert "2.0% of the EEG samples exceeded" in text
     assert "Only 33% of the 10-minute spectrogram" in text
-
-
-def test_load_case_genuine_train_with_missing_spectrogram(hms_samples):
-    case = load_case(hms_samples, 1000913311, "train")
-    assert case.window.shape == (10000, 20) and case.spectrogram.shape == (300, 400)
-    assert case.spectrogram_recomputed and "175871552" in case.spectrogram_note
-    assert case.features["global__spectrogram_recomputed"].iloc[0] == 1.0
-    assert case.votes.tolist() == [0, 0, 0, 0, 0, 2]
-    # the factory's own features for the same row
-    from hms_features.factory import extract_features
-
-    table = extract_features(hms_samples, "train", progress=False)
-    row = table[(table.eeg_id == 1000913311) & (table.eeg_sub_id == 0)]
-    cols = [c for c in row.columns if c not in ("eeg_id", "eeg_sub_id")]
-    np.testing.assert_array_equal(
-        case.features[cols].to_numpy(np.float32), row[cols].to_numpy(np.float32)
-    )
-
-
-def test_load_case_errors_name_the_problem(hms_samples):
-    with pytest.raises(KeyError, match="eeg_id 42 is not in"):
-        load_case(hms_samples, 42, "train")
-    with pytest.raises(EEGNotFoundError, match="in train.csv: pass --split train"):
-        check_eeg_ids(hms_samples, [1628180742], "test")
-    with pytest.raises(KeyError, match="no eeg_sub_id 99"):
-        load_case(hms_samples, 1628180742, "train", sub_id=99)
 
 
 def test_reports_and_index_on_genuine_samples(hms_samples, full_model_dir, tmp_path):

@@ -14,8 +14,8 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
-from feature_windows import assert_finite_with_stable_names
-from feature_windows import edge_windows as shared_edge_windows
+from helpers import assert_finite_with_stable_names
+from helpers import edge_windows as shared_edge_windows
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import complexity as cx

@@ -220,13 +220,3 @@ def test_no_import_circle_in_the_features_package() -> None:
         if m not in state:
             visit(m, ())
     assert "hms_features.features.families" not in graph["hms_features.features.registry"]
-
-
-@pytest.mark.parametrize("module", ["concepts", "families", "registry"])
-def test_docstring_examples_run(module: str) -> None:
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"hms_features.features.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from feature_windows import SIGN, assert_finite_with_stable_names
-from feature_windows import edge_windows as shared_edge_windows
-from feature_windows import raw_from as shared_raw_from
+from helpers import SIGN, assert_finite_with_stable_names, raw_from
+from helpers import edge_windows as shared_edge_windows
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
 from hms_features.features import evolution as ev
@@ -25,11 +24,6 @@ LEFT = ("Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1")
 RIGHT = ("Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2")
 
 
-def raw_from(sig: np.ndarray, noise_uv: float = 1.0, seed: int = 0) -> np.ndarray:
-    """A raw window carrying ``sig`` on every electrode (weighted) plus independent noise."""
-    return shared_raw_from(sig, noise_uv, seed)
-
-
 def features(raw: np.ndarray) -> dict[str, float]:
     return family_values(ev.FAMILY, WindowContext.from_raw(raw))
 
@@ -42,7 +36,7 @@ def subwindow_times() -> np.ndarray:
 def test_chirp_gives_the_analytic_frequency_slope() -> None:
     f0, f1 = 3.0, 8.0
     rate = (f1 - f0) / (N / FS)  # 0.1 Hz/s
-    out = features(raw_from(30 * np.sin(2 * np.pi * (f0 * T + 0.5 * rate * T**2))))
+    out = features(raw_from(30 * np.sin(2 * np.pi * (f0 * T + 0.5 * rate * T**2)), noise_uv=1.0))
     for source in SOURCES:
         assert out[f"{source}__dominant_freq_slope"] == pytest.approx(rate, abs=0.003)
         # ten sub-windows 5 s apart: range 4.5 Hz, steps of 0.5 Hz
@@ -65,7 +59,7 @@ def test_amplitude_ramp_gives_the_closed_form_log_amplitude_slope() -> None:
 
 
 def test_stationary_sine_does_not_evolve() -> None:
-    out = features(raw_from(30 * np.sin(2 * np.pi * 5.0 * T)))
+    out = features(raw_from(30 * np.sin(2 * np.pi * 5.0 * T), noise_uv=1.0))
     for name, value in out.items():
         assert abs(value) < 0.01, name
 
@@ -81,7 +75,7 @@ def test_migration_from_left_to_right_changes_lateralization() -> None:
     for name in RIGHT:
         x[:, col[name]] += SIGN[name] * rhythm * fade
     moving = features(x.astype(np.float32))
-    still = features(raw_from(rhythm))
+    still = features(raw_from(rhythm, noise_uv=1.0))
     for pair in ("LL-RL", "LP-RP", "global"):
         assert moving[f"{pair}__lateralization_range"] > 1.0  # over a decade of L/R amplitude
         assert still[f"{pair}__lateralization_range"] < 0.05

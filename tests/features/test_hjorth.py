@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from feature_windows import brown_window as raw_window
+from helpers import brown_window as raw_window
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import hjorth

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from feature_windows import assert_finite_with_stable_names
-from feature_windows import edge_windows as shared_edge_windows
-from feature_windows import raw_from as shared_raw_from
+from helpers import assert_finite_with_stable_names, raw_from
+from helpers import edge_windows as shared_edge_windows
 from scipy import signal
 
 from hms_features.constants import EEG_CHANNELS, FS, WINDOW_SAMPLES
@@ -28,11 +27,6 @@ N = WINDOW_SAMPLES
 T = np.arange(N) / FS
 
 
-def raw_from(sig: np.ndarray, noise_uv: float = 2.0, seed: int = 0) -> np.ndarray:
-    """A raw window carrying ``sig`` on every electrode (weighted) plus independent noise."""
-    return shared_raw_from(sig, noise_uv, seed)
-
-
 def spike_train(period_s: float = 1.0, amp: float = 100.0, width_s: float = 0.04) -> np.ndarray:
     """Sharp Gaussian transients every ``period_s`` seconds (first at 0.5 s)."""
     sig = np.zeros(N)
@@ -47,12 +41,12 @@ def values(raw: np.ndarray) -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def spikes() -> dict[str, np.ndarray]:
-    return values(raw_from(spike_train(1.0)))
+    return values(raw_from(spike_train(1.0), noise_uv=2.0))
 
 
 @pytest.fixture(scope="module")
 def sine() -> dict[str, np.ndarray]:
-    return values(raw_from(30.0 * np.sin(2 * np.pi * 2.0 * T)))
+    return values(raw_from(30.0 * np.sin(2 * np.pi * 2.0 * T), noise_uv=2.0))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +68,7 @@ def test_spike_train_every_second(spikes: dict[str, np.ndarray]) -> None:
 
 @pytest.mark.parametrize("period_s", [0.5, 2.0])
 def test_spike_train_period_is_the_fundamental(period_s: float) -> None:
-    v = values(raw_from(spike_train(period_s)))
+    v = values(raw_from(spike_train(period_s), noise_uv=2.0))
     np.testing.assert_allclose(v["envelope_acf_lag"], period_s, atol=0.03)
     np.testing.assert_allclose(v["discharge_rate"][:18], 1.0 / period_s, atol=0.05)
 
@@ -596,7 +590,7 @@ def test_every_feature_is_described_and_named_by_source() -> None:
 
 
 def test_short_window_is_supported() -> None:
-    raw = raw_from(spike_train(1.0))[:2000]
+    raw = raw_from(spike_train(1.0), noise_uv=2.0)[:2000]
     out = family_values(pe.FAMILY, WindowContext.from_raw(raw))
     assert np.isfinite(list(out.values())).all()
 

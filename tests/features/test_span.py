@@ -154,8 +154,9 @@ def test_plan_spans_groups_overlapping_windows_and_bounds_their_length():
 
 
 def test_a_model_of_another_feature_set_version_refuses_to_load(tmp_path):
+    from helpers import synthetic_training_table
+
     from hms_features.model import ModelFormatError, TrainConfig, load_model, train_model
-    from hms_features.model.synthetic import synthetic_training_table
 
     features, labels = synthetic_training_table(n_rows=120, n_features=5, seed=3)
     model = tmp_path / "m"

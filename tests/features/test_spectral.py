@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from feature_windows import ctx_from_bipolar
+from helpers import ctx_from_bipolar
 from scipy import integrate, signal, stats
 
 from hms_features.constants import BANDS, EEG_CHANNELS, FS

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from feature_windows import assert_finite_with_stable_names
-from feature_windows import edge_windows as shared_edge_windows
+from helpers import assert_finite_with_stable_names
+from helpers import edge_windows as shared_edge_windows
 from scipy import signal
 
 from hms_features.constants import BANDS, EEG_CHANNELS, FS, WINDOW_SAMPLES

@@ -71,6 +71,9 @@ def test_bad_input_and_unfitted_use_raise_clear_errors() -> None:
         FeatureExtractor(families=("nonsense",)).fit(windows(1))
     with pytest.raises(ValueError, match="channel order"):
         hms_features.extract_window(np.zeros((10_000, 18)))
+    # the features are declared for 200 Hz windows: another rate is refused, not misread
+    with pytest.raises(ValueError, match="resample the EEG to 200 Hz first.*got fs=256"):
+        hms_features.extract_window(np.zeros((12_800, 20)), fs=256.0)
 
 
 def test_feature_order_does_not_depend_on_import_order():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import pywt
-from feature_windows import brown_window as raw_window
-from feature_windows import ctx_from_bipolar
+from helpers import brown_window as raw_window
+from helpers import ctx_from_bipolar
 
 from hms_features.constants import EEG_CHANNELS, FS
 from hms_features.features import wavelet as wv

@@ -16,11 +16,11 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import synthetic_training_table
 
 from hms_features.errors import HMSWarning
 from hms_features.model import TrainConfig, load_model, train_model
 from hms_features.model.files import booster_columns
-from hms_features.model.synthetic import synthetic_training_table
 
 
 def old_fold_contributions(booster, values: np.ndarray, names: list[str], k: int) -> np.ndarray:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import synthetic_training_table
 
 from hms_features.model.cv import check_grouped, make_folds
-from hms_features.model.synthetic import synthetic_training_table
 
 
 @pytest.fixture(scope="module")

@@ -6,21 +6,15 @@ import json
 
 import numpy as np
 import pytest
+from helpers import FAST_TRAIN, synthetic_training_table, train_small_model
 
 from hms_features.constants import CLASSES
 from hms_features.model import (
     FORMAT_VERSION,
     ModelFormatError,
-    TrainConfig,
     load_model,
-    train_model,
 )
 from hms_features.model.objective import softmax
-from hms_features.model.synthetic import synthetic_training_table
-
-FAST = dict(
-    n_folds=2, learning_rate=0.3, num_boost_round=25, early_stopping_rounds=5, variants=("soft",)
-)
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +23,9 @@ def table():
 
 
 @pytest.fixture(scope="module")
-def model_dir(table, tmp_path_factory):
-    features, labels = table
-    out = tmp_path_factory.mktemp("m") / "small"
-    train_model(features, labels, out, TrainConfig(**FAST), log=None)
-    return out
+def model_dir(tmp_path_factory):
+    """A model trained on :func:`table`."""
+    return train_small_model(tmp_path_factory.mktemp("m") / "small", 300, 20, 3, **FAST_TRAIN)
 
 
 @pytest.fixture

@@ -7,21 +7,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, train_small_model
 
-from hms_features.model import TrainConfig, train_model
 from hms_features.model.offline_kit import build_offline_kit, pip_target_options
-from hms_features.model.synthetic import synthetic_training_table
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    features, labels = synthetic_training_table(n_rows=200, n_features=10, seed=2)
     out = tmp_path_factory.mktemp("m") / "small"
-    cfg = TrainConfig(n_folds=2, num_boost_round=5, early_stopping_rounds=2, variants=("soft",))
-    train_model(features, labels, out, cfg, log=None)
-    return out
+    cfg = dict(n_folds=2, num_boost_round=5, early_stopping_rounds=2, variants=("soft",))
+    return train_small_model(out, 200, 10, 2, **cfg)
 
 
 def test_kit_layout_with_pip_replaced(model_dir, tmp_path):

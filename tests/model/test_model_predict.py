@@ -5,25 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import FAST_TRAIN, synthetic_training_table, train_small_model
 
 import hms_features.factory
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.errors import HMSWarning
 from hms_features.model import TrainConfig, load_model, train_model
 from hms_features.model.predict import predict_submission
-from hms_features.model.synthetic import synthetic_training_table
-
-FAST = dict(
-    n_folds=2, learning_rate=0.3, num_boost_round=25, early_stopping_rounds=5, variants=("soft",)
-)
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    features, labels = synthetic_training_table(n_rows=300, n_features=20, seed=5)
-    out = tmp_path_factory.mktemp("m") / "small"
-    train_model(features, labels, out, TrainConfig(**FAST), log=None)
-    return out
+    return train_small_model(tmp_path_factory.mktemp("m") / "small", 300, 20, 5, **FAST_TRAIN)
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ import json
 import lightgbm as lgb
 import numpy as np
 import pytest
+from helpers import synthetic_training_table
 
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.model import TrainConfig, load_model, load_training_data, train_cv, train_model
 from hms_features.model.cv import make_folds, training_rows
 from hms_features.model.dataset import overlap_groups, pool_overlapping
 from hms_features.model.objective import softmax
-from hms_features.model.synthetic import synthetic_training_table
 from hms_features.model.variants import MODEL_VARIANTS, VARIANTS
 
 FAST = dict(n_folds=3, learning_rate=0.2, num_boost_round=60, early_stopping_rounds=8, seed=1)

@@ -8,6 +8,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import synthetic_training_table
 
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.errors import HMSWarning, OutputPathError
@@ -15,7 +16,6 @@ from hms_features.model import TrainConfig, load_training_data, train_cv, train_
 from hms_features.model.errors import TrainingDataError
 from hms_features.model.objective import SoftmaxObjective, kl_rows, softmax
 from hms_features.model.quantiles import load_quantiles
-from hms_features.model.synthetic import synthetic_training_table
 from hms_features.model.variants import train_booster as _train_one
 
 ALL_VARIANTS = ("prior", "hard", "soft", "weighted", "two_stage")
