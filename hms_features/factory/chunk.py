@@ -196,7 +196,7 @@ def extract_chunk(
 
 
 def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) -> ChunkResult:
-    from hms_features.features.extractor import context_values, feature_names
+    from hms_features.features.extractor import context_vector, feature_names
     from hms_features.features.span import span_windows
 
     t0 = time.perf_counter()
@@ -251,8 +251,7 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                     )
                     at = int(starts[i]) - first_sample
                     ctx = span.window(at, WINDOW_SAMPLES, spec, bool(why))
-                    feats = context_values(ctx)
-                    vec = np.array([feats[n] for n in names], dtype=np.float32)
+                    vec = context_vector(ctx)  # float32, in the order of names
                 except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
                     failures += _failure(chunk, pos, split, path, exc)
                     continue

@@ -153,6 +153,7 @@ class Span:
             fs=self.fs,
         )
         ctx = WindowContext(clean, spectrogram, spectrogram_recomputed)
+        ctx.stretch = (self._cache.setdefault("subwindows", {}), start)
         step = self.decimation
         if start % step == 0:
             d0 = start // step

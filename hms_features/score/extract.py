@@ -181,7 +181,7 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     by its neighbours' mean and its chains' features are NaN)."""
     from threadpoolctl import threadpool_limits
 
-    from hms_features.features.extractor import context_values, extract_window_dict, feature_names
+    from hms_features.features.extractor import context_vector, extract_window_dict, feature_names
     from hms_features.features.span import span_windows
     from hms_features.score import quality
 
@@ -217,9 +217,7 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
             for i in members:
                 k = shared[i]
                 spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
-                ctx = span.window(int(starts[i]) - first, N_WIN, spec, False)
-                feats = context_values(ctx)
-                out[k] = [feats[n] for n in names]
+                context_vector(span.window(int(starts[i]) - first, N_WIN, spec, False), out[k])
     return block.index, out, q
 
 

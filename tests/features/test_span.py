@@ -23,7 +23,12 @@ from hms_features.data.eeg import read_eeg, window_start
 from hms_features.data.layout import KaggleLayout
 from hms_features.factory.windows import label_rows
 from hms_features.features.context import WindowContext
-from hms_features.features.extractor import context_values, extract_window_dict
+from hms_features.features.extractor import (
+    context_values,
+    context_vector,
+    extract_window_dict,
+    feature_names,
+)
 from hms_features.features.span import CONTEXT_SECONDS, Span, plan_spans, span_windows
 from hms_features.features.version import FEATURE_SET_VERSION
 
@@ -47,7 +52,12 @@ def _assembled_vs_alone(eeg: np.ndarray, starts: np.ndarray) -> int:
             ctx = span.window(int(starts[i]) - first)
             assert "spectra" in ctx.__dict__ or starts[i] % FS  # shared when on a whole second
             alone = WindowContext(ctx.clean)  # same cleaned signal, nothing shared
-            assert _same_bits(context_values(ctx), context_values(alone)) == []
+            values = context_values(alone)
+            assert _same_bits(context_values(ctx), values) == []
+            # the factory's vector is the same values, float32, in the declared order
+            vector = context_vector(span.window(int(starts[i]) - first))
+            assert list(values) == list(feature_names())
+            np.testing.assert_array_equal(vector, np.array(list(values.values()), np.float32))
             n += 1
     return n
 
@@ -76,6 +86,14 @@ def test_assembled_windows_equal_their_cleaned_signal_alone_on_synthetic_overlap
     # starts off the whole second (its segment spectra are computed for it)
     offsets = np.array([0, 2, 4, 8, 14, 20, 26, 28, 40, 56, 70, 88, 100, 101.5, 110])
     starts = np.array([window_start(o) for o in offsets])
+    assert _assembled_vs_alone(eeg, starts) == len(starts)
+
+
+def test_assembled_windows_equal_their_cleaned_signal_alone_every_10_s(rng):
+    """``hms score``'s timeline: windows every 10 s (and 5 s) share 5-s sub-windows
+    (the evolution family computes each once per stretch)."""
+    eeg = synthetic_eeg(rng, 150.0, nan_runs=1)
+    starts = np.array([window_start(o) for o in [0, 10, 20, 30, 35, 45, 60, 70, 80, 95]])
     assert _assembled_vs_alone(eeg, starts) == len(starts)
 
 
