@@ -134,7 +134,7 @@ class Span:
         spectrogram_recomputed: bool = False,
     ) -> WindowContext:
         """The window of ``n`` samples from sample ``start`` of the span, with its shared
-        intermediates filled in (each a contiguous copy of the span's)."""
+        intermediates filled in (a copy of its cleaned signal, views of the segment spectra)."""
         stop = start + n
         bip = np.ascontiguousarray(self.clean.bipolar[:, start:stop])
         missing_fraction, bip_missing = 0.0, np.zeros(len(ANODES))
@@ -149,7 +149,8 @@ class Span:
             missing_fraction=missing_fraction,
             channel_missing_fraction=bip_missing,
             # clipped samples sit at exactly +/- the clip level after clipping
-            clipped_fraction=(np.abs(bip) >= CLIP_MICROVOLTS).mean(axis=1),
+            clipped_fraction=np.count_nonzero(np.abs(bip) >= CLIP_MICROVOLTS, axis=1)
+            / bip.shape[1],
             fs=self.fs,
         )
         ctx = WindowContext(clean, spectrogram, spectrogram_recomputed)
@@ -165,8 +166,9 @@ class Span:
                 k0 = d0 // sp.step
                 n_seg = (n_dec - sp.nper) // sp.step + 1
                 seg = slice(k0, k0 + n_seg)
-                ctx.__dict__["spectra"] = sp._replace(spec=np.ascontiguousarray(sp.spec[:, seg]))
-                ctx.__dict__["segment_power"] = np.ascontiguousarray(power[:, seg])
+                # views: the families only reduce over segments, in the same order
+                ctx.__dict__["spectra"] = sp._replace(spec=sp.spec[:, seg])
+                ctx.__dict__["segment_power"] = power[:, seg]
         return ctx
 
 
