@@ -266,6 +266,7 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                     )
                 done_pos.append(pos)
                 done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
+            ctx = span = None  # one stretch in memory at a time (span_windows)
     rows, features = _feature_block(chunk, keys, names, done_pos, done_values)
     return ChunkResult(
         index=index,

@@ -218,6 +218,7 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
                 k = shared[i]
                 spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
                 context_vector(span.window(int(starts[i]) - first, N_WIN, spec, False), out[k])
+            del span  # one stretch in memory at a time (span_windows)
     return block.index, out, q
 
 
