@@ -26,7 +26,7 @@ from hms_features.data.eeg import read_eeg, window_start
 from hms_features.data.layout import KaggleLayout
 from hms_features.factory.chunk import label_spectrogram, spectrogram_reader
 from hms_features.factory.windows import label_rows, plan_chunks
-from hms_features.features.extractor import family_values
+from hms_features.features.extractor import family_vector
 from hms_features.features.families import FAMILIES, feature_names
 from hms_features.features.span import span_windows
 
@@ -66,13 +66,14 @@ def profile(layout: KaggleLayout, chunk, times: dict[str, float]) -> int:
                 t = clock()
                 ctx.psd("full"), ctx.psd("center")  # computed once, cached on the window
                 times["Welch PSDs from the segments"] += clock() - t
-                out: dict[str, float] = {}
+                out: list[np.ndarray] = []
                 for fam in FAMILIES:
                     t = clock()
-                    out.update(family_values(fam, ctx))
+                    out.append(family_vector(fam, ctx))
                     times[f"family {fam.name}"] += clock() - t
                 t = clock()
-                np.array([out[k] for k in names], np.float32)
+                row = np.concatenate(out).astype(np.float32)  # as context_vector assembles it
+                assert row.size == len(names)
                 times["assemble the row"] += clock() - t
     return n
 
