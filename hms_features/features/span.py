@@ -10,9 +10,13 @@ banana, 0.5-40 Hz band-pass and notch, clipping), decimated to 100 Hz once, and 
 :class:`~hms_features.features.context.WindowContext` (:meth:`Span.window`) is a slice of
 those: its cleaned signal, its 100 Hz copy and (when it starts on a whole second) its segment
 spectra, from which the families compute exactly what they compute on that cleaned window
-alone (the same bits: ``tests/features/test_span.py``). Everything that cannot be assembled
-from shared parts (percentiles, entropies, fractal dimensions, wavelets, envelopes and their
-autocorrelations) is computed per window, on the shared cleaned signal.
+alone (the same bits: ``tests/features/test_span.py``). The windows of a stretch also share a
+store (:attr:`WindowContext.stretch <hms_features.features.context.WindowContext.stretch>`) for
+quantities of whole sub-windows: the evolution family's 5-s sub-windows, computed once when
+several windows hold the same one (``hms score``'s windows every 10 s share 8 of 10).
+Everything that cannot be assembled from shared parts (percentiles, entropies, fractal
+dimensions, wavelets, envelopes and their autocorrelations) is computed per window, on the
+shared cleaned signal.
 
 What this changes (feature set version 2, :data:`~hms_features.features.version.
 FEATURE_SET_VERSION`): a window is cleaned with up to :data:`CONTEXT_SECONDS` of its EEG on
