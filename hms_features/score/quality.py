@@ -137,7 +137,7 @@ def amplitude_out_of_range(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bool (k,) each: the :func:`median_absolute_deviation` of each column of ``x`` (n, k)
     in microvolts is below :data:`~hms_features.data.recording.LOW_MICROVOLTS`, or above
     :data:`~hms_features.data.recording.HIGH_MICROVOLTS` (False for a column with too few
-    samples): the same answers, at a third of the cost.
+    samples): the same answers, at under half the cost.
 
     Columns without NaN take one ``np.partition`` for the median; the deviations are then
     only counted against the two limits: when fewer than half of them minus one lie below the
