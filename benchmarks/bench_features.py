@@ -11,7 +11,9 @@ parameters) and with each public function called alone on the 200 Hz signal. Wit
 set and estimates the time for the real training set, file reading included. Runs under the
 allocator settings of the factory's workers (it re-executes itself with them). Prints a table,
 then as its last line one JSON object with ``windows_per_s``, ``ms_per_window``,
-``n_features``, ``peak_rss_mb``, the ratios and the factory numbers.
+``n_features``, ``peak_rss_mb``, the ratios and the factory numbers. With ``--e2e-preset
+kaggle-small`` it only runs ``hms features`` end to end, as a user does, on a synthetic set of
+the real label structure and prints its windows per second (``e2e_windows_per_s``).
 
 Targets (issue 3): >= 40 windows/s with 2 workers (the 106,800 train windows in < 45 min),
 >= 5x faster than mne-features on the shared subset, peak memory < 2 GB.
@@ -248,6 +250,41 @@ def time_factory(n_patients: int, n_jobs: int, seed: int = 0) -> dict[str, float
     }
 
 
+def time_end_to_end(preset: str, data: str, n_jobs: int, seed: int = 0) -> dict:
+    """``hms features`` as a user runs it (a subprocess, reads, workers and output included) on
+    a synthetic set of the preset's structure (``kaggle-small``: the real label structure at
+    1/50), generated once into ``data``: windows per second end to end, wall and CPU seconds,
+    and the peak memory of the command and its workers (sampled with psutil)."""
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+    from rehearsal import run_measured
+
+    data_dir = Path(data)
+    if not (data_dir / "train.csv").is_file():
+        args = ["synth", "--out", str(data_dir), "--preset", preset, "--seed", str(seed), "-q"]
+        run_measured("synth", args, [data_dir])
+    labels = pd.read_csv(data_dir / "train.csv")
+    n_windows = len(labels.drop_duplicates(["eeg_id", "eeg_label_offset_seconds"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "features.parquet"
+        args = ["features", "--data-dir", str(data_dir), "--split", "train", "--out", str(out),
+                "--n-jobs", str(n_jobs), "-q", "--restart"]  # fmt: skip
+        step = run_measured("features", args, [out])
+    return {
+        "e2e_preset": preset,
+        "e2e_windows": n_windows,
+        "e2e_eeg_files": int(labels["eeg_id"].nunique()),
+        "e2e_seconds": step.seconds,
+        "e2e_cpu_seconds": step.cpu_seconds,
+        "e2e_windows_per_s": round(n_windows / step.seconds, 2),
+        "e2e_cpu_ms_per_window": round(step.cpu_seconds / n_windows * 1000, 2),
+        "e2e_peak_rss_mb": step.peak_rss_mb,
+        "e2e_real_train_minutes": round(REAL_TRAIN["windows"] / (n_windows / step.seconds) / 60, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--windows", type=int, default=60, help="synthetic windows to time")
@@ -262,7 +299,27 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the whole factory (hms features) on a synthetic set of this many patients "
         "(40 gives ~480 windows) and extrapolate to the real training set, I/O included",
     )
+    p.add_argument(
+        "--e2e-preset",
+        default=None,
+        help="only time `hms features` end to end (reads, workers, output) on a synthetic set "
+        "of this preset's structure (kaggle-small: the real label structure at 1/50), made once "
+        "in --e2e-data; prints windows/s in the JSON",
+    )
+    p.add_argument("--e2e-data", default="/tmp/hms_bench_e2e", help="where the set is kept")
     args = p.parse_args(argv)
+    if args.e2e_preset:
+        result = time_end_to_end(args.e2e_preset, args.e2e_data, args.n_jobs)
+        print(
+            f"hms features, {args.e2e_preset} structure, {args.n_jobs} workers: "
+            f"{result['e2e_windows']} windows of {result['e2e_eeg_files']} EEG files in "
+            f"{result['e2e_seconds']} s = {result['e2e_windows_per_s']} windows/s end to end "
+            f"({result['e2e_cpu_ms_per_window']} ms of CPU per window; peak memory of the "
+            f"command and its workers {result['e2e_peak_rss_mb']} MB); the real 106,800 "
+            f"windows at this rate: {result['e2e_real_train_minutes']} min"
+        )
+        print(json.dumps({"n_jobs": args.n_jobs, **result}))
+        return 0
     from hms_features.factory.backends import WORKER_MALLOC_ENV
 
     if argv is None and any(k not in os.environ for k in WORKER_MALLOC_ENV):

@@ -43,7 +43,10 @@ def read_table(
     if not path.is_file():
         raise error(path, f"{what} file not found")
     try:
-        table = pq.read_table(path)
+        # one file, one thread: the dataset layer of pq.read_table and its thread pool cost
+        # about as much as decoding a 400-column spectrogram (the factory's workers are the
+        # parallelism)
+        table = pq.ParquetFile(path).read(use_threads=False)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise error(path, f"not a readable parquet file ({type(exc).__name__}: {exc})") from exc
     present = set(table.column_names)

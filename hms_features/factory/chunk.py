@@ -11,6 +11,11 @@ A chunk never raises for bad data. Each label row ends in exactly one of:
 A missing or unusable spectrogram is replaced by one recomputed from the EEG; each such row
 gets a **notice** naming the spectrogram file and why it was not used.
 
+Each EEG file is read once; its overlapping windows are cleaned once, as one stretch with up to
+15 s of the EEG on each side, and each window's features are assembled from its slice of the
+stretch (:mod:`hms_features.features.span`). A stretch that cannot be cleaned fails its
+windows only; a window past the end of the file fails alone.
+
 Ctrl-C is never a failure: a KeyboardInterrupt (or a ``SystemError`` that a SIGINT caused
 inside compiled code) propagates. In worker processes SIGINT is ignored altogether: the parent
 stops the run and ends its workers.
@@ -30,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hms_features.constants import FS, WINDOW_CENTER_SECONDS
-from hms_features.data.eeg import eeg_window, read_eeg
+from hms_features.constants import FS, WINDOW_CENTER_SECONDS, WINDOW_SAMPLES
+from hms_features.data.eeg import eeg_window, read_eeg, window_start
 from hms_features.data.errors import HMSDataError
 from hms_features.data.layout import KaggleLayout
 from hms_features.data.spectrogram import read_spectrogram, spectrogram_window
@@ -191,7 +196,8 @@ def extract_chunk(
 
 
 def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) -> ChunkResult:
-    from hms_features.features.extractor import extract_window_dict, feature_names
+    from hms_features.features.extractor import context_vector, feature_names
+    from hms_features.features.span import span_windows
 
     t0 = time.perf_counter()
     layout = KaggleLayout(data_dir)
@@ -217,32 +223,50 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
             pos = np.concatenate([window_rows[w] for w in eeg_windows])
             failures += _failure(chunk, pos, split, path, exc)
             continue
+        # windows that fit in the file, and where they start; the others fail alone
+        inside: list[int] = []
         for w in eeg_windows:
-            pos = window_rows[w]
-            first = pos[0]
-            n_windows += 1
+            first = window_rows[w][0]
             try:
-                window = eeg_window(eeg, eeg_offsets[first], eeg_id)
-                sid = int(spec_ids[first])
-                spec, why = label_spectrogram(
-                    read_spec, eeg, float(eeg_offsets[first]), sid, spec_offsets[first]
-                )
-                feats = extract_window_dict(window, FS, spec, bool(why))
-                vec = np.array([feats[n] for n in names], dtype=np.float32)
-            except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
-                failures += _failure(chunk, pos, split, path, exc)
+                eeg_window(eeg, eeg_offsets[first], eeg_id)  # raises for a window past the end
+            except Exception as exc:
+                n_windows += 1
+                failures += _failure(chunk, window_rows[w], split, path, exc)
                 continue
-            if why:
-                n_recomputed += 1
-                notices += _row_records(
-                    chunk,
-                    pos,
-                    split,
-                    layout.spectrogram_path(split, sid),
-                    reason=f"spectrogram recomputed from the EEG: {why}",
-                )
-            done_pos.append(pos)
-            done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
+            inside.append(w)
+        starts = np.array([window_start(eeg_offsets[window_rows[w][0]]) for w in inside], int)
+        # one pass per stretch of overlapping windows: cleaned once, windows are its slices
+        for members, first_sample, span in span_windows(eeg, starts):
+            for i in members:
+                w = inside[i]
+                pos = window_rows[w]
+                first = pos[0]
+                n_windows += 1
+                try:
+                    if isinstance(span, Exception):
+                        raise span
+                    sid = int(spec_ids[first])
+                    spec, why = label_spectrogram(
+                        read_spec, eeg, float(eeg_offsets[first]), sid, spec_offsets[first]
+                    )
+                    at = int(starts[i]) - first_sample
+                    ctx = span.window(at, WINDOW_SAMPLES, spec, bool(why))
+                    vec = context_vector(ctx)  # float32, in the order of names
+                except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
+                    failures += _failure(chunk, pos, split, path, exc)
+                    continue
+                if why:
+                    n_recomputed += 1
+                    notices += _row_records(
+                        chunk,
+                        pos,
+                        split,
+                        layout.spectrogram_path(split, sid),
+                        reason=f"spectrogram recomputed from the EEG: {why}",
+                    )
+                done_pos.append(pos)
+                done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
+            ctx = span = None  # one stretch in memory at a time (span_windows)
     rows, features = _feature_block(chunk, keys, names, done_pos, done_values)
     return ChunkResult(
         index=index,

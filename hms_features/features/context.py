@@ -84,6 +84,11 @@ class WindowContext:
         self.spectrogram = spectrogram
         self.spectrogram_recomputed = spectrogram_recomputed
         self._shared: dict[str, Any] = {}
+        #: ``(store, offset)`` when the window is a slice of a stretch cleaned once
+        #: (:meth:`hms_features.features.span.Span.window`): a dict shared by the stretch's
+        #: windows for quantities of whole sub-windows, keyed by their first sample in the
+        #: stretch, and the window's first sample in it; None for a window cleaned alone.
+        self.stretch: tuple[dict, int] | None = None
 
     @classmethod
     def from_raw(

@@ -74,8 +74,46 @@ def _text(quantity: str, statistic: str) -> str:
 _REGION_POS = {r: k for k, r in enumerate(REGIONS)}
 
 
+def _subwindow_parts(
+    x: np.ndarray, fs: float, n_sub: int, shared: tuple[dict, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Frequencies (Hz), power spectra (18, n_sub, n_freqs), variances and line lengths
+    (18, n_sub) of the ``n_sub`` sub-windows of ``x`` (see :func:`subwindow_quantities`).
+
+    With ``shared = (store, offset)`` (``x`` starts at sample ``offset`` of a stretch whose
+    windows share ``store``), a sub-window already computed for another window of the stretch
+    (the same samples: windows 5, 10, ... s apart, as ``hms score``'s every 10 s) is taken
+    from ``store``; the others are computed, as one batch, and kept there. Each sub-window's
+    numbers are computed exactly as in one batch of the whole window.
+    """
+    length = split_subwindows(x, n_sub).shape[-1]
+    step = max(1, int(round(fs / SPECTRUM_FS)))
+    freqs = np.fft.rfftfreq(len(range(0, length, step)), 1.0 / (fs / step))  # as computed there
+    if shared is None:
+        sub = split_subwindows(x, n_sub)
+        _, power = subwindow_power_spectra(sub[..., ::step], fs / step)
+        variance, ll = subwindow_variance_line_length(sub)
+        return freqs, power, variance, ll
+    store, offset = shared
+    keys = [("evolution", offset + k * length, length, step) for k in range(n_sub)]
+    todo = [k for k in range(n_sub) if keys[k] not in store]
+    if todo:
+        sub = np.stack([x[:, k * length : (k + 1) * length] for k in todo], axis=1)
+        _, power = subwindow_power_spectra(sub[..., ::step], fs / step)
+        variance, ll = subwindow_variance_line_length(sub)
+        for j, k in enumerate(todo):
+            store[keys[k]] = (power[:, j], variance[:, j], ll[:, j])
+    parts = [store[key] for key in keys]
+    return (
+        freqs,
+        np.stack([p[0] for p in parts], axis=1),
+        np.stack([p[1] for p in parts], axis=1),
+        np.stack([p[2] for p in parts], axis=1),
+    )
+
+
 def subwindow_quantities(
-    x: np.ndarray, fs: float, n_sub: int = N_SUBWINDOWS
+    x: np.ndarray, fs: float, n_sub: int = N_SUBWINDOWS, shared: tuple[dict, int] | None = None
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Per-source sub-window series of the three quantities.
 
@@ -83,6 +121,14 @@ def subwindow_quantities(
     ----------
     x : ndarray, shape (18, n_times)
         Bipolar signals in microvolts.
+    fs : float
+        Sampling rate of ``x``, Hz.
+    n_sub : int
+        Number of sub-windows.
+    shared : (dict, int), optional
+        A stretch's store of sub-window quantities and the first sample of ``x`` in the
+        stretch (:attr:`WindowContext.stretch <hms_features.features.context.WindowContext.
+        stretch>`): sub-windows that other windows of the stretch share are computed once.
 
     Returns
     -------
@@ -93,12 +139,9 @@ def subwindow_quantities(
     mean_square : ndarray, shape (5, n_sub)
         Mean power (uV^2) per source and sub-window (for the lateralization features).
     """
-    sub = split_subwindows(x, n_sub)
-    n = sub.shape[-1]
-    step = max(1, int(round(fs / SPECTRUM_FS)))
-    freqs, power = subwindow_power_spectra(sub[..., ::step], fs / step)
+    n = split_subwindows(x, n_sub).shape[-1]
+    freqs, power, variance, ll = _subwindow_parts(x, fs, n_sub, shared)
     source_power = np.einsum("sc,cwf->swf", REGION_AND_HEAD_MEAN, power)
-    variance, ll = subwindow_variance_line_length(sub)
     mean_square = REGION_AND_HEAD_MEAN @ variance  # (5 sources, n_sub), uV^2
     line_length = REGION_AND_HEAD_MEAN @ ll
     series = {
@@ -117,7 +160,7 @@ def evolution_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     """Slope, range, SD and max step of frequency, amplitude and line length over sub-windows
     (per region and whole head); range and SD of the left-right balance (per pair and
     hemispheres)."""
-    series, times, mean_square = subwindow_quantities(ctx.x, ctx.fs)
+    series, times, mean_square = subwindow_quantities(ctx.x, ctx.fs, shared=ctx.stretch)
     freq = trend_statistics(series["dominant_freq"], times)
     amplitude = trend_statistics(series["log_amplitude"], times)
     line_length = trend_statistics(series["log_line_length"], times)

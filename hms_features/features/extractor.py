@@ -8,6 +8,8 @@ declared columns, in their declared order.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +25,8 @@ from hms_features.features.families import (
 from hms_features.features.registry import Family
 
 __all__ = [
+    "context_values",
+    "context_vector",
     "extract_window",
     "extract_window_dict",
     "family_values",
@@ -59,10 +63,63 @@ def extract_window_dict(
 ) -> dict[str, float]:
     """Like :func:`extract_window` but returns a plain dict (the factory's fast path)."""
     ctx = WindowContext.from_raw(_check_window(eeg, fs), fs, spectrogram, spectrogram_recomputed)
+    return context_values(ctx, families)
+
+
+def context_values(ctx: WindowContext, families: tuple[str, ...] | None = None) -> dict[str, float]:
+    """Every feature (or those of ``families``) of a prepared window: one made by
+    :func:`~hms_features.features.context.WindowContext.from_raw` or a slice of a shared
+    stretch (:meth:`hms_features.features.span.Span.window`)."""
     out: dict[str, float] = {}
     for fam in select_families(families):
         out.update(family_values(fam, ctx))
     return out
+
+
+def context_vector(ctx: WindowContext, out: np.ndarray | None = None) -> np.ndarray:
+    """Every feature of a prepared window as one vector in
+    :func:`~hms_features.features.families.feature_names` order (float32 unless ``out`` says
+    otherwise): the values of :func:`context_values`, without a dict of 1,491 names per window
+    (the factory's and ``hms score``'s path). Checked as :func:`family_values` checks.
+    """
+    if out is None:
+        out = np.empty(_n_features(), dtype=np.float32)
+    at = 0
+    for fam in FAMILIES:
+        block = family_vector(fam, ctx)
+        out[at : at + block.size] = block
+        at += block.size
+    return out
+
+
+@lru_cache(maxsize=1)
+def _n_features() -> int:
+    return sum(len(f.names) for f in FAMILIES)
+
+
+def family_vector(family: Family, ctx: WindowContext) -> np.ndarray:
+    """One family's features of a window as a float64 vector in the order of its declared
+    names (:attr:`Family.names <hms_features.features.registry.Family.names>`); raises as
+    :func:`family_values` does."""
+    values = family.compute(ctx)
+    parts = []
+    for f in family.features:
+        try:
+            v = np.asarray(values[f.suffix], dtype=np.float64)
+        except KeyError:
+            raise RuntimeError(
+                f"feature family {family.name!r} did not compute its declared feature {f.suffix!r}"
+            ) from None
+        if v.shape != (len(f.sources),):
+            raise RuntimeError(
+                f"feature family {family.name!r} computed values of shape {v.shape} for "
+                f"{f.suffix!r}, declared for {len(f.sources)} sources ({', '.join(f.sources)})"
+            )
+        parts.append(v)
+    if len(values) != len(family.features):
+        extra = sorted(set(values) - set(family.suffixes))[:5]
+        raise RuntimeError(f"feature family {family.name!r} computed undeclared features {extra}")
+    return np.concatenate(parts)
 
 
 def family_values(family: Family, ctx: WindowContext) -> dict[str, float]:
@@ -78,25 +135,7 @@ def family_values(family: Family, ctx: WindowContext) -> dict[str, float]:
         The family computed a feature it does not declare, missed one it declares, or gave a
         feature more or fewer values than it has sources: a bug of the family.
     """
-    values = family.compute(ctx)
-    out: dict[str, float] = {}
-    for f in family.features:
-        try:
-            v = np.asarray(values[f.suffix], dtype=np.float64)
-        except KeyError:
-            raise RuntimeError(
-                f"feature family {family.name!r} did not compute its declared feature {f.suffix!r}"
-            ) from None
-        if v.shape != (len(f.sources),):
-            raise RuntimeError(
-                f"feature family {family.name!r} computed values of shape {v.shape} for "
-                f"{f.suffix!r}, declared for {len(f.sources)} sources ({', '.join(f.sources)})"
-            )
-        out.update(zip(f.names, v.tolist()))
-    if len(values) != len(family.features):
-        extra = sorted(set(values) - set(family.suffixes))[:5]
-        raise RuntimeError(f"feature family {family.name!r} computed undeclared features {extra}")
-    return out
+    return dict(zip(family.names, family_vector(family, ctx).tolist()))
 
 
 def select_families(families: tuple[str, ...] | None) -> tuple[Family, ...]:

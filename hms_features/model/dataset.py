@@ -166,6 +166,19 @@ def _missing_label_rows(rows: pd.DataFrame, total: int, source: str, how: str) -
     warnings.warn(HMSWarning(f"{what}; they are left out of training"), stacklevel=4)
 
 
+def _check_feature_set_version(schema, path: Path) -> None:
+    """A feature parquet stamped with other feature definitions than this package's is an
+    error (an unstamped file, not written by the factory, is taken as it is)."""
+    from hms_features.features.version import FEATURE_SET_VERSION, FEATURE_SET_VERSION_KEY
+
+    stamp = (schema.metadata or {}).get(FEATURE_SET_VERSION_KEY.encode())
+    if stamp is not None and stamp.decode() != str(FEATURE_SET_VERSION):
+        raise TrainingDataError(
+            f"{path}: features of feature set version {stamp.decode()}, but this hms-features "
+            f"computes version {FEATURE_SET_VERSION}: extract them again (hms features --restart)"
+        )
+
+
 def load_training_data(
     features: str | Path | pd.DataFrame,
     labels: pd.DataFrame,
@@ -224,6 +237,7 @@ def load_training_data(
         )
     pf = pq.ParquetFile(path)
     schema = pf.schema_arrow
+    _check_feature_set_version(schema, path)
     names = _check_columns(list(schema.names), str(path))
     import pyarrow.types as pat
 

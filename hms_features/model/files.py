@@ -46,6 +46,7 @@ import pandas as pd
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
 from hms_features.errors import HMSError, OutputPathError
+from hms_features.features.version import FEATURE_SET_VERSION
 from hms_features.model.errors import FeatureMismatchError
 from hms_features.model.objective import softmax
 
@@ -355,6 +356,7 @@ def save_model(
         "output_columns": list(VOTE_COLUMNS),
         "n_features": len(feature_names),
         "feature_names": list(feature_names),
+        "feature_set_version": FEATURE_SET_VERSION,
         "folds": folds,
         "config": config or {},
         "cv_scores": cv_scores or {},
@@ -493,6 +495,13 @@ def load_model(model_dir: str | Path) -> TrainedModel:
             path,
             f"format_version {doc.get('format_version')} was written by a newer hms-features; "
             f"this version reads format {current[0]}.x (and older): upgrade hms-features",
+        )
+    features_version = doc.get("feature_set_version", 1)
+    if version[0] >= 1 and features_version != FEATURE_SET_VERSION:  # format 0: not recorded
+        raise ModelFormatError(
+            path,
+            f"trained on feature set version {features_version}, but this hms-features computes "
+            f"version {FEATURE_SET_VERSION}: train it again (hms features, then hms train)",
         )
     doc = _upgrade(doc, version, model_dir)
     classes = tuple(doc.get("classes", CLASSES))

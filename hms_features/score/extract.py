@@ -10,7 +10,9 @@ Two passes over the file, each in chunks, so that memory does not grow with dura
 2. :func:`window_features`: blocks of consecutive windows (about :data:`BLOCK_SECONDS` of
    recording each) are read by this process and extracted by a pool of worker processes
    (joblib's loky, started like the feature factory's: SIGINT ignored in the workers, killed on
-   Ctrl-C, BLAS single-threaded), at most two blocks per worker in flight.
+   Ctrl-C, BLAS single-threaded), at most two blocks per worker in flight. A block's windows
+   share one pass over the stretch they cover (:mod:`hms_features.features.span`; a window
+   with a bad electrode is stood in and extracted alone).
 
 A window's 10-minute spectrogram is the 300 rows of the grid starting at its spectrogram centre
 minus 300 s, NaN where they reach outside the recording (as the competition's files are padded
@@ -121,7 +123,7 @@ class Block:
     """Windows ``index`` of one block, with the EEG and spectrogram spans they need."""
 
     index: np.ndarray
-    eeg: np.ndarray  # (n, 20) float32 microvolts, NaN outside the recording
+    eeg: np.ndarray  # (n, 20) float32 microvolts, NaN outside the recording (with context)
     starts: np.ndarray  # each window's first sample within ``eeg``
     spec: np.ndarray  # (m, 400) float32
     rows: np.ndarray  # each window's first row within ``spec``
@@ -138,10 +140,15 @@ def plan_blocks(n_windows: int, step: float, block_seconds: float | None = None)
 def make_block(
     reader: RecordingReader, spec: np.ndarray, onsets: np.ndarray, index: np.ndarray
 ) -> Block:
-    """Read the EEG span and slice the spectrogram rows of the windows ``index``."""
+    """Read the EEG span of the windows ``index`` (with :data:`~hms_features.features.span.
+    CONTEXT_SECONDS` on each side) and slice their spectrogram rows."""
+    from hms_features.features.span import CONTEXT_SECONDS
+
     starts = window_starts(onsets[index])
     rows = first_rows(onsets[index])
-    a, b = int(starts.min()), int(starts.max()) + N_WIN
+    # with the context each window is cleaned with (features/span.py), NaN outside the file
+    context = int(round(CONTEXT_SECONDS * FS))
+    a, b = int(starts.min()) - context, int(starts.max()) + N_WIN + context
     r0, r1 = int(rows.min()), int(rows.max()) + SPEC_WINDOW_ROWS
     eeg, codes = read_padded(reader, a, b, flags=True)
     return Block(index, eeg, starts - a, padded_slice(spec, r0, r1), rows - r0, codes)
@@ -174,7 +181,8 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     by its neighbours' mean and its chains' features are NaN)."""
     from threadpoolctl import threadpool_limits
 
-    from hms_features.features.extractor import extract_window_dict, feature_names
+    from hms_features.features.extractor import context_vector, extract_window_dict, feature_names
+    from hms_features.features.span import span_windows
     from hms_features.score import quality
 
     names = feature_names()
@@ -185,20 +193,32 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     if codes is None:
         codes = np.where(np.isnan(block.eeg[:, :19]), OUTSIDE, 0).astype(np.uint8)
     with threadpool_limits(limits=1, user_api="blas"):
-        for k, (s, r) in enumerate(zip(block.starts, block.rows, strict=True)):
-            spec = block.spec[r : r + SPEC_WINDOW_ROWS]
+        # quality first: windows with a bad electrode are stood in and extracted alone, the
+        # others share one pass over the stretch they cover (features/span.py)
+        shared: list[int] = []
+        for k, s in enumerate(block.starts):
             eeg = block.eeg[s : s + N_WIN]
             reasons = quality.electrode_reasons(eeg, codes[s : s + N_WIN])
             bad = reasons != ""
             q.missing[k] = quality.missing_cells(eeg, bad)
             q.bad_channels[k] = quality.describe_bad(reasons)
             q.usable[k] = quality.usable(q.missing[k], bad)
-            if bad.any():
-                eeg = quality.stand_in(eeg, bad)
-            feats = extract_window_dict(eeg, FS, spec, False)
+            if not bad.any():
+                shared.append(k)
+                continue
+            spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
+            feats = extract_window_dict(quality.stand_in(eeg, bad), FS, spec, False)
             out[k] = [feats[n] for n in names]
-            if bad.any():
-                quality.blank_bad_chains(out[k], names, bad)
+            quality.blank_bad_chains(out[k], names, bad)
+        starts = np.asarray(block.starts)[shared]
+        for members, first, span in span_windows(block.eeg, starts):
+            if isinstance(span, Exception):
+                raise span
+            for i in members:
+                k = shared[i]
+                spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
+                context_vector(span.window(int(starts[i]) - first, N_WIN, spec, False), out[k])
+            del span  # one stretch in memory at a time (span_windows)
     return block.index, out, q
 
 

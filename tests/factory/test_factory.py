@@ -14,7 +14,7 @@ from helpers import eeg_frame, faulty_layout, spec_frame
 from hms_features.constants import VOTE_COLUMNS
 from hms_features.factory import extract_features, run_extraction
 from hms_features.factory.windows import KEY_COLUMNS, assign_windows, plan_chunks
-from hms_features.features.extractor import extract_window_dict, feature_names
+from hms_features.features.extractor import context_values, feature_names
 
 FS = 200
 
@@ -95,14 +95,23 @@ def test_extraction_survives_bad_files_and_reports_them(layout, tmp_path):
 
 
 def test_features_equal_direct_extraction(layout, tmp_path):
+    """The factory's row is the window's features as a slice of the stretch that EEG 1's
+    overlapping windows cover (cleaned once: feature set version 2)."""
     out = tmp_path / "f.parquet"
     run_extraction(layout, "train", out, progress=False)
     row = pd.read_parquet(out).query("eeg_id == 1 and eeg_sub_id == 1").iloc[0]
-    from hms_features.data import eeg_window, read_eeg, read_spectrogram, spectrogram_window
+    from hms_features.data import read_eeg, read_spectrogram, spectrogram_window
+    from hms_features.data.eeg import window_start
+    from hms_features.features.span import span_windows
 
+    labels = pd.read_csv(layout / "train.csv").query("eeg_id == 1")
+    offsets = labels["eeg_label_offset_seconds"].drop_duplicates().to_numpy()
+    starts = np.array([window_start(o) for o in offsets])
     eeg = read_eeg(layout / "train_eegs/1.parquet")
     spec = spectrogram_window(*read_spectrogram(layout / "train_spectrograms/11.parquet"), 10.0)
-    direct = extract_window_dict(eeg_window(eeg, 10.0), spectrogram=spec)
+    i = int(np.flatnonzero(offsets == 10.0)[0])
+    ((members, first, span),) = [s for s in span_windows(eeg, starts) if i in s[0]]
+    direct = context_values(span.window(int(starts[i]) - first, spectrogram=spec))
     np.testing.assert_allclose(
         row[list(direct)].to_numpy(dtype=float),
         np.array(list(direct.values()), dtype=np.float32),

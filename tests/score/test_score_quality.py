@@ -136,6 +136,29 @@ def test_quality_rules_on_a_window():
     assert np.isnan(row[:2]).all() and (row[2:] == 1).all()
 
 
+@pytest.mark.parametrize("n", [10_000, 9_999, 400, 399])
+def test_amplitude_limits_equal_the_median_absolute_deviation(n):
+    """The counting shortcut of ``amplitude_out_of_range`` answers as the reference
+    ``nanmedian`` does, on columns far from, at and around both limits, odd and even lengths,
+    with NaN, and float32 as the reader gives it."""
+    from hms_features.data.recording import HIGH_MICROVOLTS, LOW_MICROVOLTS
+    from hms_features.score import quality
+
+    rng = np.random.default_rng(n)
+    scales = [20, 1e-4, 2e3, 0.74, 0.75, 0.76, 1480, 1483, 1490, 0.0, 5.0, 1e-3]
+    x = np.column_stack([rng.normal(0, s, n) for s in scales] + [rng.laplace(0, 1, n)])
+    x[: n // 2, 10] = 0.25  # half the samples constant, the rest wide: open for the low limit
+    x[: n // 2 - 1, 11] = 3e3  # one short of half far away
+    x = np.column_stack([x, x[:, :6]])
+    x[::7, -6:] = np.nan  # NaN columns take the reference path
+    for data in (x, x.astype(np.float32)):
+        amp = quality.median_absolute_deviation(data)
+        low, high = quality.amplitude_out_of_range(data)
+        np.testing.assert_array_equal(low, amp < LOW_MICROVOLTS)
+        np.testing.assert_array_equal(high, amp > HIGH_MICROVOLTS)
+        assert (low.any() and high.any()) == (n >= quality.MIN_SAMPLES)
+
+
 # ------------------------------------------------------------------ 3: units and amplitude
 
 
