@@ -146,7 +146,10 @@ def draw_seizures(
     spike-and-wave or sharply contoured (spikiness 0.2-0.95, spikes of SD 9-18 ms, i.e. 30-70 ms
     wide at the base), on a multifocal field with 0-15 ms per-electrode delays, abrupt onset. Focal:
     5-10 Hz slowing to 2.5-4 Hz (or 3-5 Hz speeding up), sharp waves, from a focus that widens
-    and moves towards the midline. Both with 5-15% cycle-to-cycle jitter.
+    and moves towards the midline (spikiness 0-0.9). Both with 5-15% cycle-to-cycle jitter, a gain
+    of their own (log-normal, SD :data:`SEIZURE_GAIN_SD`) and, with chance
+    :data:`P_SEIZURE_FAST`, 12-25 Hz fast activity at 5-30% of the rhythm's amplitude, mostly on
+    the spike (polyspikes).
     """
     onsets = np.asarray(onsets, dtype=float)
     durations = np.asarray(durations, dtype=float)
