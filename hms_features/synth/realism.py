@@ -375,8 +375,9 @@ def self_outside_share(
     n = len(synthetic)
     if n < 3:
         return float("nan")
-    rest = ~np.eye(n, dtype=bool)
-    if groups is not None:
+    if groups is None:
+        rest = ~np.eye(n, dtype=bool)
+    else:
         groups = np.asarray(groups)
         rest = groups[:, None] != groups[None, :]
         if (rest.sum(axis=1) < 2).any():

@@ -80,6 +80,11 @@ class Recording:
     def _share(self, cls: int, t: np.ndarray) -> np.ndarray:
         return np.interp(t, self.grid, self.render_share[:, cls])
 
+    def seizure_strength(self, t: np.ndarray) -> np.ndarray:
+        """The seizure amplitude at times ``t`` (uV at the field's peak, before each seizure's
+        own gain): ``amplitude[SEIZURE] * share**SEIZURE_GAMMA``."""
+        return self.amplitude[SEIZURE] * self._share(SEIZURE, t) ** SEIZURE_GAMMA
+
     def _discharge_amplitudes(self, cls: int, proc: Discharges) -> np.ndarray:
         """Drawn amplitude (uV at the field's peak) of each discharge of ``proc``."""
         return self.amplitude[cls] * proc.amplitudes * self._share(cls, proc.times) ** GAMMA
@@ -210,9 +215,7 @@ class Recording:
         if fields:
             out += np.asarray(fields, dtype=np.float32).T @ np.asarray(signals, dtype=np.float32)
         if self.seizures is not None:
-            out += self.seizures.render(
-                t, fs, lambda u: self.amplitude[SEIZURE] * self._share(SEIZURE, u) ** SEIZURE_GAMMA
-            )
+            out += self.seizures.render(t, fs, self.seizure_strength)
         return out
 
 

@@ -115,7 +115,7 @@ class Seizures:
             freq = sz.f_start[k] + df * frac
             wave = sg.spike_wave(phase, sz.spikiness[k], freq, spike_s)
             if sz.fast_level[k] > 0:  # polyspikes on the spike, some fast activity throughout
-                gate = np.exp(4.0 * (np.cos(phase - 0.35 * np.pi) - 1.0))
+                gate = np.exp(4.0 * (np.cos(phase - sg.SPIKE_PHASE) - 1.0))
                 fast = np.cos(2 * np.pi * sz.fast_hz[k] * tau + 0.5 * phase)
                 tonic = sz.fast_tonic[k]
                 wave = wave + sz.fast_level[k] * fast * (tonic + (1.0 - tonic) * gate)

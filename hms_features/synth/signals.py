@@ -315,6 +315,10 @@ def draw_modulation(
     return Modulation(freqs, amps, phases)
 
 
+#: Phase (radians) of the spike within a spike-and-wave cycle (:func:`spike_wave`).
+SPIKE_PHASE: float = 0.35 * np.pi
+
+
 def spike_wave(
     phase: np.ndarray, spikiness: float, freq: np.ndarray | float, spike_s: float = 0.02
 ) -> np.ndarray:
@@ -329,7 +333,7 @@ def spike_wave(
     """
     m = float(np.clip(spikiness, 0.0, 1.0))
     kappa = np.clip(1.0 / (2 * np.pi * np.asarray(freq, dtype=float) * spike_s) ** 2, 1.0, 300.0)
-    pulse = np.exp(kappa * (np.cos(phase - 0.35 * np.pi) - 1.0))
+    pulse = np.exp(kappa * (np.cos(phase - SPIKE_PHASE) - 1.0))
     pulse_mean = np.i0(kappa) * np.exp(-kappa)
     return (1.0 - m) * np.cos(phase) - m * 1.4 * (pulse - pulse_mean)
 

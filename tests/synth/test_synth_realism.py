@@ -108,13 +108,7 @@ def test_a_seizure_in_a_mixture_is_drawn_near_full_strength() -> None:
             patient = draw_patient(rng, np.ones(6))
             state = ClassState(LRDA, SEIZURE, share, share, 0.05)
             rec = build_recording(rng, patient, state, 0.0, 700.0, 300.0, 320.0)
-            sig.append(
-                rec.seizures.render(
-                    t,
-                    FS,
-                    lambda u, r=rec: r.amplitude[SEIZURE] * r._share(SEIZURE, u) ** SEIZURE_GAMMA,
-                )
-            )
+            sig.append(rec.seizures.render(t, FS, rec.seizure_strength))
         ratios.append(np.abs(sig[1]).max() / max(np.abs(sig[0]).max(), 1e-9))
     assert np.allclose(ratios, (0.3 / 0.9) ** SEIZURE_GAMMA, rtol=1e-6)
     assert min(ratios) > 0.6
