@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ from hms_features.data.layout import KaggleLayout
 from hms_features.data.spectrogram import read_spectrogram, spectrogram_window
 from hms_features.errors import is_interrupt
 from hms_features.factory.windows import KEY_COLUMNS, chunk_digest
+
+if TYPE_CHECKING:
+    from hms_features.features.context import WindowContext
 
 #: Kinds of failure.
 DATA, BUG = "data", "bug"
@@ -196,7 +200,7 @@ def extract_chunk(
 
 
 def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) -> ChunkResult:
-    from hms_features.features.extractor import context_vector, feature_names
+    from hms_features.features.extractor import BATCH_WINDOWS, context_rows, feature_names
     from hms_features.features.span import span_windows
 
     t0 = time.perf_counter()
@@ -235,8 +239,10 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                 continue
             inside.append(w)
         starts = np.array([window_start(eeg_offsets[window_rows[w][0]]) for w in inside], int)
-        # one pass per stretch of overlapping windows: cleaned once, windows are its slices
+        # one pass per stretch of overlapping windows: cleaned once, windows are its slices,
+        # computed together in batches (the families' batch functions)
         for members, first_sample, span in span_windows(eeg, starts):
+            ready: list[tuple[np.ndarray, WindowContext, str, int]] = []
             for i in members:
                 w = inside[i]
                 pos = window_rows[w]
@@ -250,23 +256,28 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                         read_spec, eeg, float(eeg_offsets[first]), sid, spec_offsets[first]
                     )
                     at = int(starts[i]) - first_sample
-                    ctx = span.window(at, WINDOW_SAMPLES, spec, bool(why))
-                    vec = context_vector(ctx)  # float32, in the order of names
+                    ready.append((pos, span.window(at, WINDOW_SAMPLES, spec, bool(why)), why, sid))
                 except Exception as exc:  # bad data or a bug: recorded as such, the run goes on
                     failures += _failure(chunk, pos, split, path, exc)
-                    continue
-                if why:
-                    n_recomputed += 1
-                    notices += _row_records(
-                        chunk,
-                        pos,
-                        split,
-                        layout.spectrogram_path(split, sid),
-                        reason=f"spectrogram recomputed from the EEG: {why}",
-                    )
-                done_pos.append(pos)
-                done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
-            ctx = span = None  # one stretch in memory at a time (span_windows)
+            for b in range(0, len(ready), BATCH_WINDOWS):
+                batch = ready[b : b + BATCH_WINDOWS]
+                rows = context_rows([ctx for _, ctx, _, _ in batch])  # float32, names order
+                for (pos, _, why, sid), vec in zip(batch, rows):
+                    if isinstance(vec, Exception):
+                        failures += _failure(chunk, pos, split, path, vec)
+                        continue
+                    if why:
+                        n_recomputed += 1
+                        notices += _row_records(
+                            chunk,
+                            pos,
+                            split,
+                            layout.spectrogram_path(split, sid),
+                            reason=f"spectrogram recomputed from the EEG: {why}",
+                        )
+                    done_pos.append(pos)
+                    done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
+            ready = batch = rows = span = None  # one stretch in memory at a time (span_windows)
     rows, features = _feature_block(chunk, keys, names, done_pos, done_values)
     return ChunkResult(
         index=index,

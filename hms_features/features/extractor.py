@@ -8,6 +8,7 @@ declared columns, in their declared order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +28,7 @@ from hms_features.features.registry import Family
 __all__ = [
     "context_values",
     "context_vector",
+    "contexts_matrix",
     "extract_window",
     "extract_window_dict",
     "family_values",
@@ -97,11 +99,59 @@ def _n_features() -> int:
     return sum(len(f.names) for f in FAMILIES)
 
 
+#: Most windows computed in one batch (:func:`contexts_matrix`): each holds a few MB of copies
+#: and caches (its cleaned 50 s, its 100 Hz copy, its spectrogram) while the batch runs.
+BATCH_WINDOWS: int = 16
+
+
+def contexts_matrix(ctxs: Sequence[WindowContext], out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`context_vector` of several prepared windows, one row each (float32 unless
+    ``out`` says otherwise): a family that declares a ``batch`` function computes them all in
+    one call (the same values), the others window by window."""
+    if out is None:
+        out = np.empty((len(ctxs), _n_features()), dtype=np.float32)
+    at = 0
+    for fam in FAMILIES:
+        block = family_matrix(fam, ctxs)
+        out[:, at : at + block.shape[1]] = block
+        at += block.shape[1]
+    return out
+
+
+def context_rows(ctxs: Sequence[WindowContext]) -> list[np.ndarray | Exception]:
+    """Each window's :func:`context_vector` (float32), or the exception its computation
+    raised: the windows are computed together (:func:`contexts_matrix`); when that raises they
+    are computed one by one, so that one bad window fails alone."""
+    try:
+        return list(contexts_matrix(ctxs))
+    except Exception:  # which window? each alone (an interrupt is not caught)
+        rows: list[np.ndarray | Exception] = []
+        for ctx in ctxs:
+            try:
+                rows.append(context_vector(ctx))
+            except Exception as exc:
+                rows.append(exc)
+        return rows
+
+
 def family_vector(family: Family, ctx: WindowContext) -> np.ndarray:
     """One family's features of a window as a float64 vector in the order of its declared
     names (:attr:`Family.names <hms_features.features.registry.Family.names>`); raises as
     :func:`family_values` does."""
-    values = family.compute(ctx)
+    return _declared_columns(family, family.compute(ctx), ())
+
+
+def family_matrix(family: Family, ctxs: Sequence[WindowContext]) -> np.ndarray:
+    """:func:`family_vector` of each window, (n_windows, n_names) float64: one call of the
+    family's ``batch`` function where it declares one (and there are several windows)."""
+    if family.batch is None or len(ctxs) == 1:
+        return np.stack([family_vector(family, ctx) for ctx in ctxs])
+    return _declared_columns(family, family.batch(ctxs), (len(ctxs),))
+
+
+def _declared_columns(family: Family, values: Mapping, lead: tuple[int, ...]) -> np.ndarray:
+    """The family's ``{suffix: values}`` (each of shape ``lead + (n_sources,)``) concatenated
+    in declared order along the last axis, checked against the declarations."""
     parts = []
     for f in family.features:
         try:
@@ -110,16 +160,17 @@ def family_vector(family: Family, ctx: WindowContext) -> np.ndarray:
             raise RuntimeError(
                 f"feature family {family.name!r} did not compute its declared feature {f.suffix!r}"
             ) from None
-        if v.shape != (len(f.sources),):
+        if v.shape != (*lead, len(f.sources)):
             raise RuntimeError(
                 f"feature family {family.name!r} computed values of shape {v.shape} for "
                 f"{f.suffix!r}, declared for {len(f.sources)} sources ({', '.join(f.sources)})"
+                + (f" in each of {lead[0]} windows" if lead else "")
             )
         parts.append(v)
     if len(values) != len(family.features):
         extra = sorted(set(values) - set(family.suffixes))[:5]
         raise RuntimeError(f"feature family {family.name!r} computed undeclared features {extra}")
-    return np.concatenate(parts)
+    return np.concatenate(parts, axis=-1)
 
 
 def family_values(family: Family, ctx: WindowContext) -> dict[str, float]:

@@ -24,7 +24,7 @@ imports no family.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -42,6 +42,9 @@ from hms_features.signal.montage import (
 
 #: A family's compute function: ``ctx -> {suffix: values over the feature's declared sources}``.
 ComputeFunc = Callable[..., Mapping[str, np.ndarray]]
+#: A family's batched compute function: ``ctxs -> {suffix: (n_windows, n_sources) values}``,
+#: row ``i`` equal to what the compute function gives for ``ctxs[i]`` (see :class:`Family`).
+BatchFunc = Callable[[Sequence], Mapping[str, np.ndarray]]
 
 #: Source sets used by the declarations.
 CHANNELS_AND_REGIONS: tuple[str, ...] = (*BIPOLAR_NAMES, *REGIONS)
@@ -116,11 +119,18 @@ class Feature:
 
 @dataclass(frozen=True)
 class Family:
-    """A feature family: a name, its compute function and its declared features."""
+    """A feature family: a name, its compute function and its declared features.
+
+    ``batch``, optional, computes the family for several windows at once (the windows of one
+    stretch, :mod:`hms_features.features.span`): one call over stacked arrays instead of one
+    per window, so that the per-call cost of its small array operations is paid once. Its rows
+    must equal ``compute`` of each window, bit for bit (``tests/features/test_batch.py``).
+    """
 
     name: str
     compute: ComputeFunc
     features: tuple[Feature, ...] = field(default_factory=tuple)
+    batch: BatchFunc | None = None
 
     @cached_property
     def names(self) -> tuple[str, ...]:

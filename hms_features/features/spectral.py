@@ -23,7 +23,7 @@ All features of this family are invariant to scaling the signals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -87,6 +87,30 @@ def spectral_values(ctx: WindowContext) -> dict[str, np.ndarray]:
     Region values come from the region's mean PSD. ``_10s`` variants use the PSD of the labelled
     central 10 s.
     """
+    return _spectral_rows(lambda which: (ctx.psd(which)[0], _window_rows(ctx, which)))
+
+
+def spectral_batch(ctxs: Sequence[WindowContext]) -> dict[str, np.ndarray]:
+    """:func:`spectral_values` of several windows, (n_windows, 22) each: their 22 PSDs each
+    stacked into one (22 n_windows, n_freqs) array that each quantity visits once (every
+    quantity is computed row by row, so the values are the same)."""
+
+    def stacked(which: str) -> tuple[np.ndarray, np.ndarray]:
+        return ctxs[0].psd(which)[0], np.concatenate([_window_rows(c, which) for c in ctxs])
+
+    return {k: v.reshape(len(ctxs), -1) for k, v in _spectral_rows(stacked).items()}
+
+
+def _window_rows(ctx: WindowContext, which: str) -> np.ndarray:
+    """The window's 18 channel PSDs and 4 region PSDs of ``which``, (22, n_freqs)."""
+    return _with_regions(ctx.psd(which)[1], ctx.region_psd(which))
+
+
+def _spectral_rows(
+    psd_of: Callable[[str], tuple[np.ndarray, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """Every feature of the family, one value per row of ``psd_of(which)``'s PSD rows
+    (``which`` in 'full', 'center')."""
     out: dict[str, np.ndarray] = {}
     names = list(BANDS)
     spans = (
@@ -94,8 +118,7 @@ def spectral_values(ctx: WindowContext) -> dict[str, np.ndarray]:
         ("center", REL_POWERS_10S, RATIOS_10S, "peak_frequency_10s"),
     )
     for which, rel_powers, ratios, peak in spans:
-        freqs, psd = ctx.psd(which)
-        p = _with_regions(psd, ctx.region_psd(which))
+        freqs, p = psd_of(which)
         rel = relative_band_powers(freqs, p, BANDS, TOTAL_BAND)
         for band, suffix in rel_powers.items():
             out[suffix] = rel[:, names.index(band)]
@@ -142,7 +165,8 @@ _SOURCES = CHANNELS_AND_REGIONS
 FAMILY = Family(
     "spectral",
     spectral_values,
-    (
+    batch=spectral_batch,
+    features=(
         Feature("delta_rel_power", _rel("delta"), "0-1", "delta", _SOURCES),
         Feature("theta_rel_power", _rel("theta"), "0-1", "frequency", _SOURCES),
         Feature("alpha_rel_power", _rel("alpha"), "0-1", "frequency", _SOURCES),

@@ -181,7 +181,12 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
     by its neighbours' mean and its chains' features are NaN)."""
     from threadpoolctl import threadpool_limits
 
-    from hms_features.features.extractor import context_vector, extract_window_dict, feature_names
+    from hms_features.features.extractor import (
+        BATCH_WINDOWS,
+        contexts_matrix,
+        extract_window_dict,
+        feature_names,
+    )
     from hms_features.features.span import span_windows
     from hms_features.score import quality
 
@@ -206,20 +211,28 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
             if not bad.any():
                 shared.append(k)
                 continue
-            spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
-            feats = extract_window_dict(quality.stand_in(eeg, bad), FS, spec, False)
+            feats = extract_window_dict(quality.stand_in(eeg, bad), FS, _spec(block, k), False)
             out[k] = [feats[n] for n in names]
             quality.blank_bad_chains(out[k], names, bad)
         starts = np.asarray(block.starts)[shared]
         for members, first, span in span_windows(block.eeg, starts):
             if isinstance(span, Exception):
                 raise span
-            for i in members:
-                k = shared[i]
-                spec = block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
-                context_vector(span.window(int(starts[i]) - first, N_WIN, spec, False), out[k])
-            del span  # one stretch in memory at a time (span_windows)
+            # the stretch's windows computed together, in batches (the families' batch functions)
+            for b in range(0, len(members), BATCH_WINDOWS):
+                ks = [shared[i] for i in members[b : b + BATCH_WINDOWS]]
+                ctxs = [
+                    span.window(int(block.starts[k]) - first, N_WIN, _spec(block, k), False)
+                    for k in ks
+                ]
+                out[ks] = contexts_matrix(ctxs)
+            ctxs = span = None  # one stretch in memory at a time (span_windows)
     return block.index, out, q
+
+
+def _spec(block: Block, k: int) -> np.ndarray:
+    """The 10-minute spectrogram of the block's window ``k``, (300, 400)."""
+    return block.spec[block.rows[k] : block.rows[k] + SPEC_WINDOW_ROWS]
 
 
 def window_features(

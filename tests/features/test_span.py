@@ -2,7 +2,9 @@
 
 - Assembled from a shared stretch, a window's features are **bit-identical** to those the
   families compute on that window's cleaned signal alone (its 100 Hz copy and segment spectra
-  recomputed), on the genuine samples and on synthetic EEGs with many overlapping rows.
+  recomputed), on the genuine samples and on synthetic EEGs with many overlapping rows; and
+  so are those of the stretch's windows computed together (the families' ``batch`` functions,
+  :func:`~hms_features.features.extractor.contexts_matrix`).
 - A window with no EEG around it is computed exactly as in feature set version 1.
 - A window's values do not depend on which other windows share its stretch (to 1e-6).
 - What version 2 changed is the cleaning at a window's edges: the values stay close to
@@ -26,6 +28,7 @@ from hms_features.features.context import WindowContext
 from hms_features.features.extractor import (
     context_values,
     context_vector,
+    contexts_matrix,
     extract_window_dict,
     feature_names,
 )
@@ -59,6 +62,10 @@ def _assembled_vs_alone(eeg: np.ndarray, starts: np.ndarray) -> int:
             assert list(values) == list(feature_names())
             np.testing.assert_array_equal(vector, np.array(list(values.values()), np.float32))
             n += 1
+        # the stretch's windows computed together: the same bits as one by one
+        together = contexts_matrix([span.window(int(starts[i]) - first) for i in members])
+        one_by_one = [context_vector(span.window(int(starts[i]) - first)) for i in members]
+        np.testing.assert_array_equal(together, np.stack(one_by_one))
     return n
 
 
