@@ -12,8 +12,9 @@ would need). With ``--agreement`` it also compares the timeline's most probable 
 with the recording's ground truth on the windows whose 10 s lie inside a labelled episode and
 prints the confusion table.
 
-Last line: one JSON object with ``hours``, ``windows``, ``seconds``, ``peak_rss_mb`` (and
-``agreement`` with ``--agreement``). Targets (issue 12): 24 hours at the default step in
+Last line: one JSON object with ``hours``, ``windows``, ``seconds``, ``peak_rss_mb``,
+``cpu_seconds``, ``phase_seconds`` (the spectrogram pass, the windows, the outputs and the page)
+(and ``agreement`` with ``--agreement``). Targets (issue 12): 24 hours at the default step in
 <= 300 s on 2 cores, peak memory <= 3 GB.
 
     python benchmarks/bench_score.py --hours 24
@@ -157,7 +158,8 @@ def main() -> None:
           f"{peak:.0f} MB; CPU {cpu:.0f} s (process + workers), i.e. {cpu / 2:.0f} s on 2 "
           f"dedicated cores; load average at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
     report = {"hours": args.hours, "windows": result.n_windows, "seconds": round(seconds, 1),
-              "peak_rss_mb": round(peak, 1), "cpu_seconds": round(cpu, 1)}  # fmt: skip
+              "peak_rss_mb": round(peak, 1), "cpu_seconds": round(cpu, 1),
+              "phase_seconds": {k: round(v, 1) for k, v in result.times.items()}}  # fmt: skip
     if args.hours == 24 and args.step == 10:
         report["meets_targets"] = bool(seconds <= TARGET_SECONDS_24H and peak <= TARGET_RSS_MB)
     if args.agreement:

@@ -201,9 +201,10 @@ def block_features(block: Block) -> tuple[np.ndarray, np.ndarray, BlockQuality]:
         # quality first: windows with a bad electrode are stood in and extracted alone, the
         # others share one pass over the stretch they cover (features/span.py)
         shared: list[int] = []
+        amplitude_ok = quality.amplitude_screen(block.eeg, block.starts, N_WIN)
         for k, s in enumerate(block.starts):
             eeg = block.eeg[s : s + N_WIN]
-            reasons = quality.electrode_reasons(eeg, codes[s : s + N_WIN])
+            reasons = quality.electrode_reasons(eeg, codes[s : s + N_WIN], amplitude_ok[k])
             bad = reasons != ""
             q.missing[k] = quality.missing_cells(eeg, bad)
             q.bad_channels[k] = quality.describe_bad(reasons)

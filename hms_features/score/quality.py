@@ -64,7 +64,9 @@ MIN_SAMPLES: int = 400
 N_SCALP = len(SCALP_CHANNELS)
 
 
-def electrode_reasons(eeg: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def electrode_reasons(
+    eeg: np.ndarray, codes: np.ndarray, amplitude_ok: np.ndarray | None = None
+) -> np.ndarray:
     """Why each scalp electrode of one window is bad (object array (19,), ``""`` when good).
 
     Parameters
@@ -74,6 +76,9 @@ def electrode_reasons(eeg: np.ndarray, codes: np.ndarray) -> np.ndarray:
     codes : ndarray (n, 19) uint8
         The reader's flags (:data:`~hms_features.data.recording.FLAT`, ...,
         :data:`~hms_features.data.recording.OUTSIDE`).
+    amplitude_ok : ndarray (19,) of bool, optional
+        Electrodes whose amplitude is already known to pass (:func:`amplitude_screen`); the
+        amplitude rule is computed for the others only.
 
     Examples
     --------
@@ -89,7 +94,10 @@ def electrode_reasons(eeg: np.ndarray, codes: np.ndarray) -> np.ndarray:
         n_in = n_in - np.count_nonzero(codes == OUTSIDE, axis=0)
         for c in share:
             share[c] = np.count_nonzero(codes == c, axis=0) / np.maximum(n_in, 1)
-    low, high = amplitude_out_of_range(eeg[:, :N_SCALP])
+    low, high = np.zeros(N_SCALP, bool), np.zeros(N_SCALP, bool)
+    todo = np.arange(N_SCALP) if amplitude_ok is None else np.flatnonzero(~amplitude_ok)
+    if todo.size:
+        low[todo], high[todo] = amplitude_out_of_range(eeg[:, todo])
     out = np.full(N_SCALP, "", dtype=object)
     rules = (  # the first that applies names the electrode
         (share[FLAT] > BAD_SHARE, "flat"),
@@ -170,6 +178,81 @@ def amplitude_out_of_range(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             amp = median_absolute_deviation(np.asarray(x)[:, slow])
         low[slow], high[slow] = amp < LOW_MICROVOLTS, amp > HIGH_MICROVOLTS
     return low, high
+
+
+#: Samples (200 Hz) of the sub-blocks whose statistics :func:`amplitude_screen` shares between
+#: overlapping windows (1 s).
+SCREEN_SAMPLES: int = 200
+#: Sub-blocks whose statistics are computed at once (bounds the screen's memory: ~1 MB).
+_SCREEN_CHUNK: int = 64
+
+
+def amplitude_screen(x: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Which electrodes of each window ``x[s : s + n]`` certainly pass the amplitude rule, bool
+    (n_windows, 19): their median absolute deviation is neither below
+    :data:`~hms_features.data.recording.LOW_MICROVOLTS` nor above
+    :data:`~hms_features.data.recording.HIGH_MICROVOLTS`, decided without a median from
+    statistics of 1-s sub-blocks (:data:`SCREEN_SAMPLES`) that overlapping windows share.
+
+    Two sufficient conditions, each exact (False means "not known", and the electrode takes
+    :func:`amplitude_out_of_range`):
+
+    - **not above**: every deviation from the median is at most the window's range, so a range
+      within the high limit keeps the median deviation within it;
+    - **not below**: a median deviation below 0.5 uV puts at least half the window's samples
+      in an open interval 1 uV wide (the median +/- 0.5 uV), and then, the window being cut
+      into whole sub-blocks, at least half of some sub-block's samples; a sub-block whose
+      sorted samples ``s`` keep ``s[i + m/2 - 1] - s[i] >= 1`` uV everywhere has no such
+      interval.
+
+    A window off the sub-block grid of the first window, reaching past ``x``, or holding NaN,
+    gets all False.
+
+    Parameters
+    ----------
+    x : ndarray (N, >= 19)
+        Microvolts, canonical order (extra columns ignored), NaN where missing.
+    starts : ndarray of int
+        First sample of each window in ``x``.
+    n : int
+        Window length in samples.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(0, 20, (14000, 19)).astype(np.float32)
+    >>> x[:, 3] = 7.0  # a constant electrode: below the low limit
+    >>> ok = amplitude_screen(x, np.array([0, 2000, 4000]), 10000)
+    >>> ok.shape, bool(ok[:, 3].any()), bool(np.delete(ok, 3, axis=1).all())
+    ((3, 19), False, True)
+    """
+    from hms_features.data.recording import HIGH_MICROVOLTS, LOW_MICROVOLTS
+
+    starts = np.asarray(starts, dtype=np.int64)
+    m = SCREEN_SAMPLES
+    out = np.zeros((len(starts), N_SCALP), dtype=bool)
+    if not len(starts) or n % m:
+        return out
+    g0 = int(starts.min())
+    on_grid = (starts - g0) % m == 0
+    n_sub = (min(int(starts[on_grid].max()) + n, len(x)) - g0) // m
+    half = -(-m // 2)  # a sub-block holding this many samples in 1 uV could hide a low window
+    gap = np.empty((n_sub, N_SCALP))
+    lo = np.empty((n_sub, N_SCALP))
+    hi = np.empty((n_sub, N_SCALP))
+    for c0 in range(0, n_sub, _SCREEN_CHUNK):
+        c1 = min(c0 + _SCREEN_CHUNK, n_sub)
+        block = np.asarray(x[g0 + c0 * m : g0 + c1 * m, :N_SCALP], dtype=np.float64)
+        rows = np.sort(block.reshape(c1 - c0, m, N_SCALP), axis=1)  # NaN sort last
+        gap[c0:c1] = (rows[:, half - 1 :] - rows[:, : m - half + 1]).min(axis=1)
+        lo[c0:c1], hi[c0:c1] = rows[:, 0], rows[:, -1]
+    # a margin far above float64 rounding at these amplitudes keeps both conditions exact
+    sparse = gap >= 2 * LOW_MICROVOLTS + 1e-6
+    k = n // m
+    for w in np.flatnonzero(on_grid & (starts + n <= g0 + n_sub * m)):
+        b = (int(starts[w]) - g0) // m
+        span = hi[b : b + k].max(axis=0) - lo[b : b + k].min(axis=0)  # NaN with any NaN
+        out[w] = sparse[b : b + k].all(axis=0) & (span <= HIGH_MICROVOLTS - 1e-6)
+    return out
 
 
 def missing_cells(eeg: np.ndarray, bad: np.ndarray) -> float:

@@ -159,6 +159,40 @@ def test_amplitude_limits_equal_the_median_absolute_deviation(n):
         assert (low.any() and high.any()) == (n >= quality.MIN_SAMPLES)
 
 
+def test_the_amplitude_screen_certifies_only_electrodes_that_pass():
+    """``amplitude_screen`` (shared 1-s sub-blocks) never passes an electrode the rule fails:
+    windows every 10 s (one off the grid) over electrodes far from, at and around both limits,
+    half constant, with a NaN run and a step; and it passes ordinary EEG."""
+    from hms_features.data.recording import HIGH_MICROVOLTS, LOW_MICROVOLTS
+    from hms_features.score import quality
+
+    rng = np.random.default_rng(3)
+    n_all, n = 130 * 200, 10_000
+    scales = [20, 1e-4, 2e3, 0.74, 0.76, 1480, 1490, 5.0, 20, 20, 20, 60, 3, 20, 20, 20, 20, 20]
+    x = np.column_stack([rng.normal(0, s, n_all) for s in scales] + [rng.laplace(0, 1, n_all)])
+    x[: n_all // 2, 8] = 0.25  # constant for the first half: low in the early windows
+    x[60 * 200 : 62 * 200, 9] = np.nan  # a NaN run: the windows holding it take the rule
+    x[n_all // 2 :, 10] += 3000.0  # a step: range over 1,000 uV, median deviation small
+    x[:, 11] = np.round(x[:, 11])  # quantised to 1 uV: many ties
+    x = x.astype(np.float32)
+    starts = np.array([0, 2000, 4000, 6000, 8000, 10_000, 12_000, 14_000, 16_000, 3333])
+    ok = quality.amplitude_screen(x, starts, n)
+    assert not ok[-1].any()  # off the sub-block grid
+    for k, s in enumerate(starts):
+        window = x[s : s + n]
+        amp = quality.median_absolute_deviation(window)
+        passes = (amp >= LOW_MICROVOLTS) & (amp <= HIGH_MICROVOLTS)
+        assert not (ok[k] & ~passes).any(), f"window {k}: certified a failing electrode"
+        codes = np.zeros((n, 19), np.uint8)
+        np.testing.assert_array_equal(
+            quality.electrode_reasons(window, codes, ok[k]),
+            quality.electrode_reasons(window, codes),
+        )
+    # ordinary EEG (20 and 60 uV, 5 uV, quantised) is certified in every window on the grid
+    assert ok[:-1][:, [0, 7, 11, 13, 17]].all()
+    assert not ok[:, [1, 2, 3, 5, 6]].any()
+
+
 # ------------------------------------------------------------------ 3: units and amplitude
 
 
