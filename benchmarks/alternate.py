@@ -10,12 +10,14 @@ and prints each run's JSON, then, as its last line, one JSON object with the med
 numeric field for each tree and the ratios new/old.
 
 The benchmark script itself is taken from the *new* tree (so that both trees are measured by
-the same script), unless ``--script-from old``.
+the same script), unless ``--script-from old``. ``{tree}`` in an argument becomes ``old`` or
+``new`` (a cache of each tree's own: a model file of one feature set version is refused by the
+other).
 
     python benchmarks/alternate.py --old /tmp/old --new . --pairs 3 -- \\
         bench_features.py --e2e-preset kaggle-small --e2e-data /tmp/ks --n-jobs 2
     python benchmarks/alternate.py --old /tmp/old --new . --pairs 2 --script-from old -- \\
-        bench_score.py --hours 24 --cache /tmp/bs
+        bench_score.py --hours 24 --cache /tmp/bs_{tree}
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.pairs):
         for name, tree in trees.items():
             load = os.getloadavg()[0]
-            result = run_once(tree, script, command[1:])
+            result = run_once(tree, script, [a.replace("{tree}", name) for a in command[1:]])
             runs[name].append(result)
             print(f"{name} run {i + 1} ({time.strftime('%H:%M:%S')}, load {load:.1f}): "
                   f"{json.dumps(result)}", flush=True)  # fmt: skip
