@@ -100,8 +100,10 @@ def _n_features() -> int:
 
 
 #: Most windows computed in one batch (:func:`contexts_matrix`): each holds a few MB of copies
-#: and caches (its cleaned 50 s, its 100 Hz copy, its spectrogram) while the batch runs.
-BATCH_WINDOWS: int = 16
+#: and caches (its cleaned 50 s, its 100 Hz copy, its spectrogram) while the batch runs. With
+#: 4, ``hms score`` on 4 hours used the CPU of one-by-one windows less 1-3% and 7 MB more
+#: memory; with 16, 17 MB more for no further gain (``bench_score.py --hours 4``).
+BATCH_WINDOWS: int = 4
 
 
 def contexts_matrix(ctxs: Sequence[WindowContext], out: np.ndarray | None = None) -> np.ndarray:
