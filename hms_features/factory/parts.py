@@ -86,6 +86,8 @@ class PartStore:
             return None  # written by an older version: compute the chunk again
         if meta.get("feature_set_version", 1) != FEATURE_SET_VERSION:
             return None  # features of other definitions: compute the chunk again
+        if meta.get("n_rows", 0) and not self.part(index, digest).exists():
+            return None  # its rows are gone (or in a parquet part of an older version)
         return meta
 
     def write(self, res: ChunkResult, previous: dict | None = None) -> dict:

@@ -151,6 +151,21 @@ def test_resume_recomputes_nothing_done_and_retries_only_failed_rows(layout, tmp
     pd.testing.assert_frame_equal(before, pd.read_parquet(out))
 
 
+def test_a_marker_without_its_rows_is_computed_again(layout, tmp_path):
+    """A finished chunk whose part file is gone (or was written as parquet by an older
+    version) is computed again: its rows are never silently left out of the output."""
+    out = tmp_path / "f.parquet"
+    run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    before = pd.read_parquet(out)
+    parts = tmp_path / "f.parquet.parts"
+    assert parts.is_dir()  # the layout has failures: the parts stay
+    npz = sorted(parts.glob("*.npz"))
+    npz[0].rename(npz[0].with_suffix(".parquet"))  # the layout of an older version
+    second = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
+    assert second.n_chunks_resumed < second.n_chunks
+    pd.testing.assert_frame_equal(before, pd.read_parquet(out))
+
+
 def test_a_marker_of_an_older_version_is_computed_again(layout, tmp_path):
     out = tmp_path / "f.parquet"
     first = run_extraction(layout, "train", out, windows_per_chunk=2, progress=False)
