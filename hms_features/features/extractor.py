@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hms_features.constants import EEG_CHANNELS, FS
+from hms_features.errors import is_interrupt
 from hms_features.features.context import WindowContext
 from hms_features.features.families import (
     FAMILIES,
@@ -126,13 +127,17 @@ def context_rows(ctxs: Sequence[WindowContext]) -> list[np.ndarray | Exception]:
     are computed one by one, so that one bad window fails alone."""
     try:
         return list(contexts_matrix(ctxs))
-    except Exception:  # which window? each alone (an interrupt is not caught)
+    except Exception as exc:  # which window? each alone
+        if is_interrupt(exc):  # a Ctrl-C inside compiled code can surface as a SystemError
+            raise
         rows: list[np.ndarray | Exception] = []
         for ctx in ctxs:
             try:
                 rows.append(context_vector(ctx))
-            except Exception as exc:
-                rows.append(exc)
+            except Exception as one:
+                if is_interrupt(one):
+                    raise
+                rows.append(one)
         return rows
 
 

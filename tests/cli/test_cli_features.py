@@ -184,13 +184,15 @@ _PATCHED_RUN = """
 import sys
 import hms_features.features.extractor as ex
 ex.feature_names()  # the column names come from a made-up window: compute them unpatched
-real, calls = ex.context_vector, []
-def broken(*args, **kwargs):
+real, calls, first = ex.family_vector, [], []
+def broken(family, ctx):
+    # a defect of a feature family on one window (the first seen), or on all: not of the data
     calls.append(1)
-    if {always} or len(calls) == 1:
-        return 1 / 0  # a defect of a feature family, not of the data
-    return real(*args, **kwargs)
-ex.context_vector = broken  # the factory's per-window entry point
+    first[:] = first or [ctx]
+    if {always} or ctx is first[0]:
+        return 1 / 0
+    return real(family, ctx)
+ex.family_vector = broken  # every window goes through it, in a batch or alone
 from hms_features.cli import main
 status = main(["features", "--data-dir", sys.argv[1], "--out", sys.argv[2], "--no-progress"])
 print("calls", len(calls))

@@ -26,6 +26,7 @@ from hms_features.data.layout import KaggleLayout
 from hms_features.factory.windows import label_rows
 from hms_features.features.context import WindowContext
 from hms_features.features.extractor import (
+    context_rows,
     context_values,
     context_vector,
     contexts_matrix,
@@ -115,6 +116,40 @@ def test_assembled_windows_equal_their_cleaned_signal_alone_on_the_genuine_sampl
         offsets = group["eeg_label_offset_seconds"].drop_duplicates().to_numpy()
         n += _assembled_vs_alone(eeg, np.array([window_start(o) for o in offsets]))
     assert n == 10
+
+
+def test_a_batch_isolates_a_bad_window_and_never_swallows_an_interrupt(rng, monkeypatch):
+    """``context_rows``: a window whose features raise fails alone (the others of its batch
+    are computed), and a Ctrl-C that surfaces inside compiled code as an exception (a
+    ``SystemError`` whose context is the KeyboardInterrupt) stops the batch."""
+    import hms_features.features.extractor as ex
+
+    eeg = synthetic_eeg(rng, 80.0, nan_runs=0)
+    starts = np.array([window_start(o) for o in (0, 10, 20)])
+    ((members, first, span),) = list(span_windows(eeg, starts))
+    ctxs = [span.window(int(starts[i]) - first) for i in members]
+    real = ex.family_vector
+
+    def bad_second(family, ctx):
+        if ctx is ctxs[1]:
+            raise ZeroDivisionError("a defect")
+        return real(family, ctx)
+
+    monkeypatch.setattr(ex, "family_vector", bad_second)
+    rows = context_rows(ctxs)
+    assert isinstance(rows[1], ZeroDivisionError)
+    np.testing.assert_array_equal(rows[0], context_vector(span.window(int(starts[0]) - first)))
+
+    def interrupted(family, ctx):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:  # as numba can surface it
+            raise SystemError("error return without exception set") from interrupt
+
+    monkeypatch.setattr(ex, "family_vector", interrupted)
+    with pytest.raises(SystemError) as caught:
+        context_rows(ctxs)
+    assert isinstance(caught.value.__cause__, KeyboardInterrupt)
 
 
 def test_a_window_alone_is_computed_as_in_version_1(hms_samples, rng):
