@@ -261,8 +261,8 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                     failures += _failure(chunk, pos, split, path, exc)
             for b in range(0, len(ready), BATCH_WINDOWS):
                 batch = ready[b : b + BATCH_WINDOWS]
-                rows = context_rows([ctx for _, ctx, _, _ in batch])  # float32, names order
-                for (pos, _, why, sid), vec in zip(batch, rows):
+                vectors = context_rows([ctx for _, ctx, _, _ in batch])  # float32, names order
+                for (pos, _, why, sid), vec in zip(batch, vectors):
                     if isinstance(vec, Exception):
                         failures += _failure(chunk, pos, split, path, vec)
                         continue
@@ -277,7 +277,7 @@ def _extract_chunk(data_dir: Path, split: str, chunk: pd.DataFrame, index: int) 
                         )
                     done_pos.append(pos)
                     done_values.append(np.broadcast_to(vec, (len(pos), vec.size)))
-            ready = batch = rows = span = None  # one stretch in memory at a time (span_windows)
+            ready = batch = vectors = span = None  # one stretch in memory at a time
     rows, features = _feature_block(chunk, keys, names, done_pos, done_values)
     return ChunkResult(
         index=index,

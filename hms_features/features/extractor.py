@@ -83,16 +83,10 @@ def context_vector(ctx: WindowContext, out: np.ndarray | None = None) -> np.ndar
     """Every feature of a prepared window as one vector in
     :func:`~hms_features.features.families.feature_names` order (float32 unless ``out`` says
     otherwise): the values of :func:`context_values`, without a dict of 1,491 names per window
-    (the factory's and ``hms score``'s path). Checked as :func:`family_values` checks.
+    (a window computed alone: :func:`contexts_matrix` of one window). Checked as
+    :func:`family_values` checks.
     """
-    if out is None:
-        out = np.empty(_n_features(), dtype=np.float32)
-    at = 0
-    for fam in FAMILIES:
-        block = family_vector(fam, ctx)
-        out[at : at + block.size] = block
-        at += block.size
-    return out
+    return contexts_matrix([ctx], None if out is None else out[None])[0]
 
 
 @lru_cache(maxsize=1)

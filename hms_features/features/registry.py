@@ -124,7 +124,7 @@ class Family:
     ``batch``, optional, computes the family for several windows at once (the windows of one
     stretch, :mod:`hms_features.features.span`): one call over stacked arrays instead of one
     per window, so that the per-call cost of its small array operations is paid once. Its rows
-    must equal ``compute`` of each window, bit for bit (``tests/features/test_batch.py``).
+    must equal ``compute`` of each window, bit for bit (``tests/features/test_span.py``).
     """
 
     name: str

@@ -234,7 +234,7 @@ def amplitude_screen(x: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
         return out
     g0 = int(starts.min())
     on_grid = (starts - g0) % m == 0
-    n_sub = (min(int(starts[on_grid].max()) + n, len(x)) - g0) // m
+    n_sub = max((min(int(starts[on_grid].max()) + n, len(x)) - g0) // m, 0)
     half = -(-m // 2)  # a sub-block holding this many samples in 1 uV could hide a low window
     gap = np.empty((n_sub, N_SCALP))
     lo = np.empty((n_sub, N_SCALP))
