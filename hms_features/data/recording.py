@@ -333,6 +333,12 @@ class RecordingReader:
         """Samples at 200 Hz."""
         return self.info.n_samples
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether the samples are held in memory (a Kaggle parquet), so that a read is a copy
+        rather than a read of the file and a resampling."""
+        return self._eeg is not None
+
     def read(self, start: int = 0, stop: int | None = None, flags: bool = False):
         """Samples ``start:stop`` (200 Hz sample indices) of the recording.
 

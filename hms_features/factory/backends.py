@@ -56,6 +56,18 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def trim_heap() -> None:
+    """Give the free memory of this process's heap back to the system (glibc's
+    ``malloc_trim``; nothing elsewhere). A worker kept from a pass whose temporaries the
+    :data:`WORKER_MALLOC_ENV` settings held in its heap calls it before different work."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name or "libc.so.6").malloc_trim(0)
+
+
 def _ignore_sigint() -> None:
     """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers). The worker
     started with SIGINT blocked (:func:`spawn_deaf`): ignore it, then unblock it, which drops a
@@ -137,6 +149,31 @@ def run_local(data_dir: Path, split: str, todo: list[Task], n_jobs: int) -> Iter
     yield from run_pool(tasks, workers)
 
 
+#: The pool :func:`run_pool` left running inside :func:`kept_workers` (None: none is kept).
+_KEPT: dict[str, object] = {"depth": 0, "executor": None}
+
+
+@contextlib.contextmanager
+def kept_workers() -> Iterator[None]:
+    """Within this block, a :func:`run_pool` pass that finished leaves its workers running for
+    the next pass to reuse (loky's reusable executor: same settings, so the same processes),
+    instead of each pass starting its own (a worker's start-up, its imports and the model it
+    loads, costs 1-3 s of CPU). The workers are shut down when the block ends; an interrupt or
+    an error in a pass kills them at once, as always.
+
+    ``hms score`` runs its three passes (spectrogram, windows, review pages) in one block.
+    """
+    _KEPT["depth"] += 1
+    try:
+        yield
+    finally:
+        _KEPT["depth"] -= 1
+        executor, _KEPT["executor"] = _KEPT["executor"], None
+        if executor is not None:
+            with contextlib.suppress(Exception):
+                executor.shutdown(wait=True, kill_workers=True)
+
+
 def run_pool(
     tasks: Iterator[tuple[Callable, tuple]], workers: int, per_worker: int = 1
 ) -> Iterator:
@@ -147,8 +184,8 @@ def run_pool(
     as they are consumed. With 1, an interrupt finds no task waiting in the pool's own queues,
     whose shutdown with killed workers does not expect any (loky raised ``KeyError`` in its
     manager thread otherwise). On an interrupt, an error, or the caller stopping early the
-    workers are killed; when every task is done they are let go, so that no process outlives
-    the run.
+    workers are killed; when every task is done they are let go (inside :func:`kept_workers`:
+    kept for the next pass), so that no process outlives the run.
     """
     from joblib.externals.loky import get_reusable_executor
 
@@ -169,7 +206,10 @@ def run_pool(
                 yield future.result()
         finished = True
     finally:
-        if executor is not None:
+        if executor is not None and finished and _KEPT["depth"]:
+            _KEPT["executor"] = executor  # the next pass reuses it; kept_workers ends it
+        elif executor is not None:
+            _KEPT["executor"] = None
             with contextlib.suppress(Exception):  # never hide the error that stopped the run
                 executor.shutdown(wait=True, kill_workers=not finished)
 

@@ -1,14 +1,19 @@
 """The recording's regional spectrogram and the features of every scored window.
 
-Two passes over the file, each in chunks, so that memory does not grow with duration:
+Two passes, each in chunks, so that memory does not grow with duration; the file is read
+(and resampled to 200 Hz) once:
 
 1. :func:`recording_spectrogram`: the competition-style spectrogram of the whole recording
    (:func:`~hms_features.signal.spectrogram.eeg_to_spectrogram`, float32) on one grid of 2-s
    rows starting at :data:`ROW_OFFSET_SECONDS`; 24 hours are 43,200 rows x 400 (69 MB). Chunks
    of :data:`ROWS_PER_CHUNK` rows are read and computed by the worker processes, each opening
-   the file itself.
+   the file itself. With a :class:`SampleStore` the chunks also leave their 200-Hz samples and
+   missing-data flags on disk, so that the second pass need not read and resample the file
+   again (for 24 hours at 256 Hz that is 12 s of CPU, and the reads' buffers, about 60 MB,
+   in this process).
 2. :func:`window_features`: blocks of consecutive windows (about :data:`BLOCK_SECONDS` of
-   recording each) are read by this process and extracted by a pool of worker processes
+   recording each) are read by this process (from the store when there is one) and extracted
+   by a pool of worker processes
    (joblib's loky, started like the feature factory's: SIGINT ignored in the workers, killed on
    Ctrl-C, BLAS single-threaded), at most two blocks per worker in flight. A block's windows
    share one pass over the stretch they cover (:mod:`hms_features.features.span`; a window
@@ -29,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -48,46 +54,130 @@ _ROW = int(SPEC_ROW_SECONDS * FS)
 _OFFSET = int(ROW_OFFSET_SECONDS * FS)
 
 
-def recording_spectrogram(reader: RecordingReader, n_jobs: int = 1) -> np.ndarray:
+class SampleStore:
+    """The recording at 200 Hz on disk: written once by the spectrogram pass, read by the
+    windows pass (read-once).
+
+    Two flat files in ``folder``: the samples, (n_samples, 20) float32 microvolts, and the
+    reader's missing-data flags, (n_samples, 19) uint8 (99 bytes per sample: 1.7 GB for 24
+    hours). :meth:`read` answers as :meth:`RecordingReader.read
+    <hms_features.data.recording.RecordingReader.read>` does, from the files (the samples
+    pass through the page cache, never this process's own memory). The object holds only
+    paths, so worker processes receive it as it is and write their chunks themselves.
+
+    Parameters
+    ----------
+    folder : Path
+        Created if needed; the caller removes it.
+    n_samples : int
+        Samples at 200 Hz.
+    """
+
+    #: Bytes of disk per 200-Hz sample.
+    BYTES_PER_SAMPLE: int = 20 * 4 + 19
+
+    def __init__(self, folder: Path, n_samples: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.n_samples = int(n_samples)
+        self.samples, self.flags = folder / "samples.f32", folder / "flags.u8"
+        for path, width in ((self.samples, 80), (self.flags, 19)):
+            with open(path, "wb") as f:
+                f.truncate(self.n_samples * width)
+
+    @classmethod
+    def fits(cls, folder: Path, n_samples: int) -> bool:
+        """Whether ``folder``'s disk has room for the store (and 1 GB to spare)."""
+        import shutil
+
+        free = shutil.disk_usage(folder).free
+        return free >= n_samples * cls.BYTES_PER_SAMPLE + 2**30
+
+    def write(self, start: int, x: np.ndarray, codes: np.ndarray) -> None:
+        """Store samples ``start : start + len(x)`` and their flags."""
+        for path, a, width in ((self.samples, x, 80), (self.flags, codes, 19)):
+            with open(path, "r+b") as f:
+                f.seek(int(start) * width)
+                np.ascontiguousarray(a, dtype=np.float32 if width == 80 else np.uint8).tofile(f)
+
+    def read(self, start: int = 0, stop: int | None = None, flags: bool = False):
+        """Samples ``start:stop`` (clipped to the recording) as the reader gives them."""
+        stop = self.n_samples if stop is None else min(int(stop), self.n_samples)
+        start = min(max(int(start), 0), stop)
+        n = stop - start
+        x = np.fromfile(self.samples, np.float32, n * 20, offset=start * 80).reshape(n, 20)
+        if not flags:
+            return x
+        return x, np.fromfile(self.flags, np.uint8, n * 19, offset=start * 19).reshape(n, 19)
+
+
+def recording_spectrogram(
+    reader: RecordingReader, n_jobs: int = 1, store: SampleStore | None = None
+) -> np.ndarray:
     """The regional spectrogram of the whole recording, (n_rows, 400) float32 uV^2/Hz.
 
     Row ``j`` covers seconds ``[1 + 2 j, 3 + 2 j)``; columns
     :data:`~hms_features.constants.SPEC_COLUMNS`; NaN for a row with missing samples. With
     ``n_jobs`` > 1 the chunks are read and computed by worker processes (each opens the file).
+    With a ``store``, every sample of the recording is written into it on the way (the first
+    chunk from sample 0, the last to the recording's end).
     """
     n_rows = max((reader.n_samples - _OFFSET) // _ROW, 0)
     out = np.full((n_rows, len(SPEC_COLUMNS)), np.nan, dtype=np.float32)
     spans = [(r0, min(r0 + ROWS_PER_CHUNK, n_rows)) for r0 in range(0, n_rows, ROWS_PER_CHUNK)]
+    if store is not None:
+        # the samples each chunk reads: its rows', from the start of the recording for the
+        # first and to its end for the last (one chunk of no rows if the recording has none)
+        bounds = [_OFFSET + r0 * _ROW for r0, _ in spans[1:]]
+        edges = [0, *bounds, reader.n_samples]
+        samples = list(zip(edges[:-1], edges[1:], strict=True))
+        spans = spans or [(0, 0)]
+    else:
+        samples = [(_OFFSET + r0 * _ROW, _OFFSET + r1 * _ROW) for r0, r1 in spans]
     if n_workers_for(n_jobs, len(spans)) <= 1:
-        for r0, r1 in spans:
-            out[r0:r1] = _spectrogram_rows(reader, r0, r1)
+        for (r0, r1), (a, b) in zip(spans, samples, strict=True):
+            out[r0:r1] = _spectrogram_rows(reader, r0, r1, a, b, store)
         return out
-    path = str(reader.info.path)
-    tasks = ((_spectrogram_task, (path, r0, r1)) for r0, r1 in spans)
+    path, unit = str(reader.info.path), reader.info.forced_unit
+    tasks = (
+        (_spectrogram_task, (path, unit, r0, r1, a, b, store))
+        for (r0, r1), (a, b) in zip(spans, samples, strict=True)
+    )
     for r0, rows in _pool(tasks, n_workers_for(n_jobs, len(spans))):
         out[r0 : r0 + len(rows)] = rows
     return out
 
 
-def _spectrogram_rows(reader: RecordingReader, r0: int, r1: int) -> np.ndarray:
-    """Rows ``r0:r1`` of the recording's spectrogram."""
+def _spectrogram_rows(
+    reader: RecordingReader, r0: int, r1: int, a: int, b: int, store: SampleStore | None
+) -> np.ndarray:
+    """Rows ``r0:r1`` of the recording's spectrogram, from samples ``a:b`` (which hold them);
+    the samples go into ``store`` if there is one."""
     from hms_features.signal.spectrogram import eeg_to_spectrogram
 
-    eeg = reader.read(_OFFSET + r0 * _ROW, _OFFSET + r1 * _ROW)
-    return eeg_to_spectrogram(eeg, FS, dtype="float32")[1]
+    if store is None:
+        eeg = reader.read(a, b)
+    else:
+        eeg, codes = reader.read(a, b, True)
+        store.write(a, eeg, codes)
+    if r1 <= r0:
+        return np.empty((0, len(SPEC_COLUMNS)), dtype=np.float32)
+    first = _OFFSET + r0 * _ROW - a
+    return eeg_to_spectrogram(eeg[first : first + (r1 - r0) * _ROW], FS, dtype="float32")[1]
 
 
 @lru_cache(maxsize=2)
-def _worker_reader(path: str) -> RecordingReader:
-    """A worker's reader of the recording (opened once per process)."""
-    return RecordingReader(path)
+def _worker_reader(path: str, unit: str | None = None) -> RecordingReader:
+    """A worker's reader of the recording (opened once per process), in the caller's unit."""
+    return RecordingReader(path, unit)
 
 
-def _spectrogram_task(path: str, r0: int, r1: int) -> tuple[int, np.ndarray]:
+def _spectrogram_task(
+    path: str, unit: str | None, r0: int, r1: int, a: int, b: int, store: SampleStore | None
+) -> tuple[int, np.ndarray]:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return r0, _spectrogram_rows(_worker_reader(path), r0, r1)
+        return r0, _spectrogram_rows(_worker_reader(path, unit), r0, r1, a, b, store)
 
 
 def n_workers_for(n_jobs: int, n_tasks: int) -> int:
@@ -138,10 +228,14 @@ def plan_blocks(n_windows: int, step: float, block_seconds: float | None = None)
 
 
 def make_block(
-    reader: RecordingReader, spec: np.ndarray, onsets: np.ndarray, index: np.ndarray
+    reader: RecordingReader | SampleStore,
+    spec: np.ndarray,
+    onsets: np.ndarray,
+    index: np.ndarray,
 ) -> Block:
     """Read the EEG span of the windows ``index`` (with :data:`~hms_features.features.span.
-    CONTEXT_SECONDS` on each side) and slice their spectrogram rows."""
+    CONTEXT_SECONDS` on each side) from the reader or the store, and slice their spectrogram
+    rows."""
     from hms_features.features.span import CONTEXT_SECONDS
 
     starts = window_starts(onsets[index])
@@ -154,7 +248,7 @@ def make_block(
     return Block(index, eeg, starts - a, padded_slice(spec, r0, r1), rows - r0, codes)
 
 
-def read_padded(reader: RecordingReader, start: int, stop: int, flags: bool = False):
+def read_padded(reader: RecordingReader | SampleStore, start: int, stop: int, flags: bool = False):
     """Samples ``start:stop`` (200 Hz) of the recording, NaN where outside it; with
     ``flags``, also the reader's flags (n, 19) uint8, :data:`OUTSIDE` where outside it."""
     out = np.full((stop - start, 20), np.nan, dtype=np.float32)
@@ -256,10 +350,12 @@ class WindowScores:
     """Features and quality of every window and, with a model, its probabilities and leading
     feature."""
 
-    features: np.ndarray  # (n, n_features) float32, extractor order
+    features: np.ndarray  # (n, n_features) float32, extractor order (a read-only memmap of
+    #                       the file when score_windows wrote them to one)
     missing: np.ndarray  # (n,) share of missing (electrode, sample) cells
     bad_channels: np.ndarray  # (n,) object
     usable: np.ndarray  # (n,) bool
+    clipped: np.ndarray  # (n,) global__clipped_fraction
     probs: np.ndarray | None = None  # (n, 6)
     leading: np.ndarray | None = None  # (n, 2) leading feature name, leading concept label
 
@@ -273,40 +369,65 @@ def score_windows(
     n_jobs: int = 1,
     on_block: Callable[[int], None] | None = None,
     loaded: tuple | None = None,
+    store: SampleStore | None = None,
+    features_file: Path | None = None,
 ) -> WindowScores:
     """Features and quality of every window and, with ``model_dir``, the model's
     probabilities and each window's leading feature
     (:func:`~hms_features.score.timeline.leading_features`), computed block by block where
     the features are. ``loaded``: the caller's model of ``model_dir`` and its
     :func:`~hms_features.score.timeline.model_columns`, used as they are when the blocks are
-    scored in this process; worker processes load the model once each."""
+    scored in this process; worker processes load the model once each. ``store``: the
+    recording's samples as the spectrogram pass left them (read from there, not the file).
+    ``features_file``: write the features there as the blocks finish instead of keeping them
+    in memory (24 hours every 10 s are 51 MB), and return them as a read-only memory map of it
+    (read a few rows at a time: a column would read all of it)."""
     from hms_features.features.extractor import feature_names
 
-    n = len(onsets)
+    names = feature_names()
+    n, n_features = len(onsets), len(names)
+    sink = None
+    if features_file is not None:
+        sink = open(features_file, "w+b")  # noqa: SIM115 (closed below, whatever happens)
+        sink.truncate(n * n_features * 4)
     out = WindowScores(
-        np.empty((n, len(feature_names())), dtype=np.float32),
+        np.empty((n if sink is None else 0, n_features), dtype=np.float32),
         np.zeros(n),
         np.full(n, "", dtype=object),
         np.ones(n, bool),
+        np.zeros(n),
     )
     if model_dir is not None:
         out.probs = np.empty((n, 6))
         out.leading = np.empty((n, 2), dtype=object)
     plan = plan_blocks(n, step)
-    blocks = (make_block(reader, spec, onsets, idx) for idx in plan)
+    source = reader if store is None else store
+    blocks = (make_block(source, spec, onsets, idx) for idx in plan)
     workers = min(n_workers_for(n_jobs, len(plan)), max(n // 8, 1))
     if workers <= 1:
         results = (_score_block(b, model_dir, loaded) for b in blocks)
     else:
         results = _pool(((_score_block, (b, model_dir)) for b in blocks), workers)
-    for index, feats, q, probs, leading in results:
-        out.features[index] = feats
-        out.missing[index], out.bad_channels[index], out.usable[index] = (
-            q.missing, q.bad_channels, q.usable)  # fmt: skip
-        if model_dir is not None:
-            out.probs[index], out.leading[index] = probs, leading
-        if on_block is not None:
-            on_block(len(index))
+    clipped = names.index("global__clipped_fraction")
+    try:
+        for index, feats, q, probs, leading in results:
+            if sink is None:
+                out.features[index] = feats
+            else:  # a block's windows are consecutive
+                sink.seek(int(index[0]) * n_features * 4)
+                np.ascontiguousarray(feats, dtype=np.float32).tofile(sink)
+            out.clipped[index] = feats[:, clipped]
+            out.missing[index], out.bad_channels[index], out.usable[index] = (
+                q.missing, q.bad_channels, q.usable)  # fmt: skip
+            if model_dir is not None:
+                out.probs[index], out.leading[index] = probs, leading
+            if on_block is not None:
+                on_block(len(index))
+    finally:
+        if sink is not None:
+            sink.close()
+    if sink is not None:
+        out.features = np.memmap(features_file, np.float32, "r", shape=(n, n_features))
     return out
 
 

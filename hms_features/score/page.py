@@ -66,16 +66,43 @@ def recording_case(row: int, reader, spec: np.ndarray, onsets: np.ndarray, feats
     )
 
 
-def review_page(row: int, reader, spec, onsets, feats, model, quantiles, model_name) -> str:
-    """The ``hms explain`` page of one window (HTML text, :func:`recording_case`)."""
+def case_page(case: ReviewCase, model, quantiles, model_name: str) -> str:
+    """The ``hms explain`` page of a review case (HTML text)."""
     from hms_features.explain.report import render_report
     from hms_features.explain.shap_values import compute_shap
 
-    case = recording_case(row, reader, spec, onsets, feats)
     page, _ = render_report(
         case, compute_shap(model, case.features), quantiles, model_name=model_name
     )
     return page
+
+
+def _case_page_task(key, case: ReviewCase, model_dir: str, quantiles, model_name: str):
+    """A worker's :func:`case_page` (the model loaded once per worker process)."""
+    from threadpoolctl import threadpool_limits
+
+    from hms_features.factory.backends import trim_heap
+    from hms_features.score.extract import _worker_model
+
+    trim_heap()  # the windows pass's free heap, before matplotlib takes its own
+    with threadpool_limits(limits=1, user_api="blas"):
+        return key, case_page(case, _worker_model(model_dir)[0], quantiles, model_name)
+
+
+def review_pages(
+    cases: dict, model, model_dir, quantiles, model_name: str, n_jobs: int = 1
+) -> dict:
+    """:func:`case_page` of each case (key -> HTML text); with ``n_jobs`` > 1 on worker
+    processes, a page each (a review page is about 1.4 s of matplotlib layout and PNG
+    encoding, six of them the longest part of a recording's page)."""
+    from hms_features.score.extract import _pool, n_workers_for
+
+    workers = n_workers_for(n_jobs, len(cases))
+    if workers <= 1:
+        return {k: case_page(c, model, quantiles, model_name) for k, c in cases.items()}
+    tasks = ((_case_page_task, (k, c, str(model_dir), quantiles, model_name))
+             for k, c in cases.items())  # fmt: skip
+    return dict(_pool(tasks, workers))
 
 
 def bad_electrodes(timeline: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -137,28 +164,51 @@ class RecordingPage:
     reviews: list[dict] = field(default_factory=list)
 
 
-def recording_page(
-    stem: str, reader, spec, timeline, events, feats, model, model_dir, onsets, notes=()
-) -> RecordingPage:
-    """The content of a recording's page (see the module docstring)."""
-    from hms_features.explain import plots
-    from hms_features.explain.pages import png_data_uri
+def recording_reviews(
+    stem: str, reader, spec, timeline, feats, model, model_dir, onsets, n_jobs: int = 1
+) -> list[dict]:
+    """The page's embedded reviews (see :class:`RecordingPage`), drawn on ``n_jobs`` worker
+    processes: the most probable window of each class."""
     from hms_features.explain.shap_values import ensure_quantiles
-    from hms_features.score.timeline import burden_text, mean_burdens
 
     quantiles = ensure_quantiles(model_dir, model.feature_names)
+    best = best_windows(timeline)
+    cases = {cls: recording_case(row, reader, spec, onsets, feats) for cls, row in best.items()}
+    html = review_pages(cases, model, model_dir, quantiles, stem, n_jobs)
+    return [
+        {
+            "cls": cls,
+            "probability": float(timeline[VOTE_COLUMNS[CLASSES.index(cls)]].iloc[row]),
+            "onset": float(timeline["onset"].iloc[row]),
+            "row": row,
+            "html": html[cls],
+        }
+        for cls, row in best.items()
+    ]
+
+
+def recording_page(
+    stem: str,
+    reader,
+    spec,
+    timeline,
+    events,
+    feats,
+    model,
+    model_dir,
+    onsets,
+    notes=(),
+    reviews: list[dict] | None = None,
+) -> RecordingPage:
+    """The content of a recording's page (see the module docstring); ``reviews``: those of
+    :func:`recording_reviews` if the caller drew them already."""
+    from hms_features.explain import plots
+    from hms_features.explain.pages import png_data_uri
+    from hms_features.score.timeline import burden_text, mean_burdens
+
     seizure, iiic = mean_burdens(timeline)
-    reviews = []
-    for cls, row in best_windows(timeline).items():
-        reviews.append(
-            {
-                "cls": cls,
-                "probability": float(timeline[VOTE_COLUMNS[CLASSES.index(cls)]].iloc[row]),
-                "onset": float(timeline["onset"].iloc[row]),
-                "row": row,
-                "html": review_page(row, reader, spec, onsets, feats, model, quantiles, stem),
-            }
-        )
+    if reviews is None:
+        reviews = recording_reviews(stem, reader, spec, timeline, feats, model, model_dir, onsets)
     overview = plots.plot_overview(spec, timeline, events, reader.duration)
     return RecordingPage(
         stem=stem,
@@ -201,13 +251,14 @@ def write_page(
     model_dir,
     onsets,
     notes: tuple[str, ...] | list[str] = (),
+    reviews: list[dict] | None = None,
 ) -> Path:
     """Write ``<stem>_timeline.html`` (see the module docstring); ``notes`` are the run's
-    warnings, listed at the top."""
+    warnings, listed at the top; ``reviews`` as :func:`recording_page` takes them."""
     from hms_features.explain.pages import render
 
     content = recording_page(
-        stem, reader, spec, timeline, events, feats, model, model_dir, onsets, notes
+        stem, reader, spec, timeline, events, feats, model, model_dir, onsets, notes, reviews
     )
     path = out_dir / f"{stem}_timeline.html"
     path.write_text(render("recording.html", page=content), encoding="utf-8")

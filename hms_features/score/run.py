@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sys
 import time
 import warnings
@@ -139,10 +141,11 @@ def score_recording(
 
     from hms_features.data.paths import input_file, output_dir
     from hms_features.data.recording import open_recording, unit_problem
+    from hms_features.factory.backends import kept_workers
     from hms_features.features.extractor import feature_names
     from hms_features.model.files import load_model
     from hms_features.score.events import merge_windows, write_annotations, write_bids_events
-    from hms_features.score.extract import recording_spectrogram, score_windows
+    from hms_features.score.extract import SampleStore, recording_spectrogram, score_windows
     from hms_features.score.timeline import (
         build_timeline,
         model_columns,
@@ -181,48 +184,56 @@ def score_recording(
     stem = path.stem
     stage(f"score: {path.name}: {reader.duration:g} s, {len(onsets)} window(s); spectrogram")
     times: dict[str, float] = {}
-    t = time.perf_counter()
-    spec = recording_spectrogram(reader, n_jobs)
-    times["spectrogram"] = time.perf_counter() - t
-    t = time.perf_counter()
-    with tqdm(
-        total=len(onsets), unit="window", desc="score", disable=not progress, file=sys.stderr
-    ) as bar:
-        scores = score_windows(
-            reader, spec, onsets, step, str(model_dir), n_jobs, bar.update, (model, cols)
-        )
-    times["windows"] = time.perf_counter() - t
-    t = time.perf_counter()
-    feats = scores.features
-    timeline = build_timeline(
-        onsets,
-        scores.probs,
-        scores.missing,
-        feats[:, names.index("global__clipped_fraction")],
-        scores.leading,
-        scores.bad_channels,
-        scores.usable,
-    )
-    if not (timeline["quality"] == "ok").any():
-        warn(
-            f"no window of {path.name} is usable ({unusable_reason(timeline)}): the burdens are "
-            "n/a and no event is merged; the probabilities in the timeline are guesses"
-        )
-    files: dict[str, Path] = {}
-    files["timeline"], files["timeline csv"] = write_timeline(timeline, out_dir, stem)
-    events = merge_windows(onsets, scores.probs, (timeline["quality"] == "ok").to_numpy())
-    files["events"], files["events json"] = write_bids_events(events, out_dir, stem)
-    files["annotations"] = write_annotations(events, out_dir, stem)
-    times["outputs"] = time.perf_counter() - t
-    if page:
-        from hms_features.score.page import write_page
-
+    # the file read once (extract.SampleStore, beside the outputs, removed at the end) unless
+    # it is a Kaggle parquet already in memory; one pool of workers for the two passes
+    scratch = out_dir / f".{stem}.score-samples"
+    with _removed(scratch):
+        store = None
+        if not reader.in_memory and SampleStore.fits(out_dir, reader.n_samples):
+            store = SampleStore(scratch, reader.n_samples)
+        with kept_workers():
+            t = time.perf_counter()
+            spec = recording_spectrogram(reader, n_jobs, store)
+            times["spectrogram"] = time.perf_counter() - t
+            t = time.perf_counter()
+            with tqdm(total=len(onsets), unit="window", desc="score", disable=not progress,
+                      file=sys.stderr) as bar:  # fmt: skip
+                scores = score_windows(reader, spec, onsets, step, str(model_dir), n_jobs,
+                                       bar.update, (model, cols), store,
+                                       store and scratch / "features.f32")  # fmt: skip
+            times["windows"] = time.perf_counter() - t
         t = time.perf_counter()
-
-        stage("score: writing the page (spectrograms, probabilities, reviews)")
-        files["page"] = write_page(
-            out_dir, stem, reader, spec, timeline, events, feats, model, model_dir, onsets, said
+        timeline = build_timeline(
+            onsets,
+            scores.probs,
+            scores.missing,
+            scores.clipped,
+            scores.leading,
+            scores.bad_channels,
+            scores.usable,
         )
+        if not (timeline["quality"] == "ok").any():
+            warn(
+                f"no window of {path.name} is usable ({unusable_reason(timeline)}): the burdens "
+                "are n/a and no event is merged; the probabilities in the timeline are guesses"
+            )
+        files: dict[str, Path] = {}
+        files["timeline"], files["timeline csv"] = write_timeline(timeline, out_dir, stem)
+        events = merge_windows(onsets, scores.probs, (timeline["quality"] == "ok").to_numpy())
+        files["events"], files["events json"] = write_bids_events(events, out_dir, stem)
+        files["annotations"] = write_annotations(events, out_dir, stem)
+        times["outputs"] = time.perf_counter() - t
+        if page:  # the reviews on new workers (the windows pass's hold 400 MB each)
+            from hms_features.score.page import recording_reviews, write_page
+
+            t = time.perf_counter()
+            stage("score: writing the page (spectrograms, probabilities, reviews)")
+            reviews = recording_reviews(stem, reader, spec, timeline, scores.features, model,
+                                        model_dir, onsets, n_jobs)  # fmt: skip
+        scores.features = None  # the file's memory map, before the file is removed
+    if page:
+        files["page"] = write_page(out_dir, stem, reader, spec, timeline, events, None, model,
+                                   model_dir, onsets, said, reviews)  # fmt: skip
         times["page"] = time.perf_counter() - t
     return ScoreResult(
         recording=path,
@@ -239,3 +250,12 @@ def score_recording(
         channels=dict(reader.info.channels),
         warnings=said,
     )
+
+
+@contextlib.contextmanager
+def _removed(folder: Path):
+    """Remove ``folder`` (and what is in it) when the block ends, however it ends."""
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -219,3 +219,52 @@ def test_flat_channel_is_missing_data(tmp_path, model_dir):
     tl = result.timeline
     assert (tl["missing_fraction"] > 0).all()
     np.testing.assert_allclose(tl[list(VOTE_COLUMNS)].sum(axis=1), 1.0, atol=1e-6)
+
+
+# ------------------------------------------------------------------ one read of the file
+
+
+def test_the_store_answers_as_the_file_and_the_workers_read_in_the_callers_unit(
+    recording, tmp_path, monkeypatch
+):
+    """The spectrogram pass leaves every 200-Hz sample and flag of the recording in the store,
+    equal to reading the file, and its workers read the file in the unit the caller forced
+    (they read it in the header's unit before, so --unit with workers scaled only some rows)."""
+    from hms_features.score import extract
+
+    monkeypatch.setattr(extract, "ROWS_PER_CHUNK", 60)  # 3 chunks: 2 workers
+    reader = RecordingReader(recording, unit="mV")
+    serial = recording_spectrogram(reader)
+    store = extract.SampleStore(tmp_path / "store", reader.n_samples)
+    parallel = recording_spectrogram(reader, n_jobs=2, store=store)
+    np.testing.assert_allclose(parallel, serial, rtol=1e-5)
+    x, codes = reader.read(0, reader.n_samples, True)
+    y, flags = store.read(0, reader.n_samples, True)
+    np.testing.assert_allclose(y, x, rtol=1e-5, atol=1e-3)  # chunk edges: float32 rounding
+    np.testing.assert_array_equal(flags, codes)
+    for a, b in ((-500, 300), (71_000, 72_500)):  # reaching outside the recording: padded
+        got, want = extract.read_padded(store, a, b, True), extract.read_padded(reader, a, b, True)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-3)
+        np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_the_scratch_folder_is_removed_whatever_happens(recording, model_dir, tmp_path):
+    """The store and the features file live beside the outputs while the run lasts, and are
+    gone after it, after a failure too."""
+    from hms_features.score import extract
+
+    out = tmp_path / "o"
+    score_recording(recording, model_dir, out, n_jobs=1, page=False, progress=False,
+                    end=120.0)  # fmt: skip
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+    def broken(*args, **kwargs):
+        assert (out / ".rec.score-samples" / "samples.f32").is_file()  # it was there
+        raise RuntimeError("a failure in the windows pass")
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(extract, "score_windows", broken)
+        with pytest.raises(RuntimeError, match="windows pass"):
+            score_recording(recording, model_dir, out, n_jobs=1, page=False, progress=False,
+                            end=120.0)  # fmt: skip
+    assert not (out / ".rec.score-samples").exists()
