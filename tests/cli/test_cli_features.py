@@ -260,6 +260,33 @@ def test_unusable_spectrograms_are_recomputed_and_reported(clean, tmp_path):
 # --------------------------------------------------------------------------- 2. Ctrl-C
 
 
+def _without_resource_tracker(stderr: str) -> list[str]:
+    """The lines of ``stderr`` without those of loky's resource tracker.
+
+    The tracker is a process of its own that shares the command's stderr and ends when the
+    command's process has exited: after a Ctrl-C that killed the workers it may warn about the
+    semaphores they left (``resource_tracker: ... leaked semlock objects``), or print the
+    traceback of a message about one it no longer knows, before or after the command's last
+    line (caught by this test under load, a few runs in a hundred). Those are loky's messages
+    about its own bookkeeping, not the command's output, whose last line is what is checked.
+    """
+    lines, own, i = stderr.strip().splitlines(), [], 0
+    while i < len(lines):
+        if "resource_tracker.py" in lines[i] and "Warning:" in lines[i]:
+            i += 2  # the warning and the source line the warnings module shows under it
+        elif lines[i].startswith("Traceback") and "resource_tracker.py" in "".join(
+            lines[i : i + 2]
+        ):
+            i += 1
+            while i < len(lines) and lines[i].startswith(" "):
+                i += 1
+            i += 1  # the exception's own line
+        else:
+            own.append(lines[i])
+            i += 1
+    return own
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("n_jobs", "delay"), [(1, 1.5), (2, 1.5), (2, 3.0)])
 def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
@@ -286,7 +313,8 @@ def test_ctrl_c_stops_the_run_and_is_never_a_failure(tmp_path, n_jobs, delay):
     # 130, or killed by the SIGINT itself when it lands while Python starts or shuts down
     # (which a shell also reports as 130)
     assert proc.returncode in (130, -signal.SIGINT), stderr
-    assert stderr.strip().splitlines()[-1] == "interrupted" and "Traceback" not in stderr
+    own = _without_resource_tracker(stderr)
+    assert own[-1] == "interrupted" and "Traceback" not in "\n".join(own), stderr
     assert not (tmp_path / "f.errors.csv").exists()
     # no worker left running: killed workers (and loky's resource tracker, which leaves when
     # its pipe closes) are gone within moments, a little later on a loaded machine
