@@ -19,15 +19,6 @@ Modules in the order they import each other (nothing imports back):
 
 from __future__ import annotations
 
-from hms_features.model.files import (
-    FORMAT_VERSION,
-    ModelFormatError,
-    TrainedModel,
-    load_model,
-    save_model,
-)
-from hms_features.model.train import TrainConfig, load_training_data, train_cv, train_model
-
 __all__ = [
     "FORMAT_VERSION",
     "ModelFormatError",
@@ -42,9 +33,26 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # scoring pulls in the feature factory: import it only when asked
-    if name == "predict_submission":
-        from hms_features.model.predict import predict_submission
+#: Where each public name lives: imported when first asked for (PEP 562), so that importing a
+#: light module of the package (``model.config`` for the command line's parser) does not load
+#: LightGBM and the feature factory.
+_EXPORTS: dict[str, str] = {
+    "FORMAT_VERSION": "files",
+    "ModelFormatError": "files",
+    "TrainedModel": "files",
+    "load_model": "files",
+    "save_model": "files",
+    "TrainConfig": "train",
+    "load_training_data": "train",
+    "train_cv": "train",
+    "train_model": "train",
+    "predict_submission": "predict",
+}
 
-        return predict_submission
-    raise AttributeError(f"module 'hms_features.model' has no attribute {name!r}")
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,9 +32,12 @@ iteration with a custom objective, the Python package calls ``reset_parameter({"
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
+
+if TYPE_CHECKING:  # LightGBM is imported where it runs (the parser reads the variants)
+    import lightgbm as lgb
 
 #: Predictions are clipped to [EPS, 1 - EPS] before the log, as the competition's scorer does.
 EPS: float = 1e-15
@@ -282,4 +285,6 @@ def fold_init_score(
         f"tree_sizes={sizes}" if line.startswith("tree_sizes=") else line
         for line in header.split("\n")
     ]
+    import lightgbm as lgb
+
     return lgb.Booster(model_str="\n".join(header_lines) + "".join(blocks) + tail)

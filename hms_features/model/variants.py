@@ -25,10 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import lightgbm as lgb
 import numpy as np
+
+if TYPE_CHECKING:  # LightGBM is imported where it runs (the parser reads the variants)
+    import lightgbm as lgb
 
 from hms_features.constants import CLASSES
 from hms_features.model.objective import (
@@ -130,6 +132,8 @@ def train_booster(
     The booster holds the iterations up to the best one (``lgb.train`` truncates).
     """
     raw = not isinstance(objective, str)
+    import lightgbm as lgb
+
     booster = lgb.train(
         {**params, "objective": objective},
         dtrain,
@@ -175,6 +179,8 @@ def binned_like(
 ) -> lgb.Dataset:
     """A Dataset of rows ``X`` binned like the fold's training rows (same bin boundaries and
     feature names); ``label`` defaults to zeros (the soft-label objective ignores it)."""
+    import lightgbm as lgb
+
     return lgb.Dataset(
         X,
         label=np.zeros(len(X)) if label is None else np.asarray(label, dtype=np.float64),
@@ -250,6 +256,8 @@ def fit_two_stage(fold: FoldData) -> Outcome:
     kl1 = float(kl_rows(fold.Y_valid[hv_va], keep.probs[hv_va]).mean())
     if booster.best_score.get("valid", {}).get("kl", np.inf) >= kl1:
         return keep
+    import lightgbm as lgb
+
     booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=best))
     return Outcome(booster, best, predict_probs(booster, fold.X_valid))
 

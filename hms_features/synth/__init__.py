@@ -21,11 +21,6 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
   figures (its page: :mod:`hms_features.explain.realism_page`).
 """
 
-from hms_features.synth.dataset import generate_dataset, simulate_labels
-from hms_features.synth.files import FaultRates, SynthSummary
-from hms_features.synth.kaggle import KaggleShape, simulate_kaggle_labels
-from hms_features.synth.presets import PRESETS, generate_preset, preset_labels
-
 __all__ = [
     "PRESETS",
     "FaultRates",
@@ -37,3 +32,26 @@ __all__ = [
     "simulate_kaggle_labels",
     "simulate_labels",
 ]
+
+#: Where each public name lives: imported when first asked for (PEP 562), so that the command
+#: line's parser can read the presets without loading the generator (and SciPy's signal
+#: module, 1.5 s at every ``hms`` command's start).
+_EXPORTS: dict[str, str] = {
+    "PRESETS": "presets",
+    "generate_preset": "presets",
+    "preset_labels": "presets",
+    "FaultRates": "files",
+    "SynthSummary": "files",
+    "KaggleShape": "kaggle",
+    "simulate_kaggle_labels": "kaggle",
+    "generate_dataset": "dataset",
+    "simulate_labels": "dataset",
+}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from hms_features.constants import CLASSES, VOTE_COLUMNS
 from hms_features.errors import UsageError
+from hms_features.synth import presets
 from hms_features.synth.files import (
     DEFAULT_TEST_EEGS,
     SPEC_LEAD_S,
@@ -85,8 +86,9 @@ ROWS_PER_EEG_P: np.ndarray = np.array([0.22, 0.14, 0.12, 0.10, 0.09, 0.08, 0.07,
 ROWS_PER_SEIZURE_EEG_P: np.ndarray = np.array(
     [0.08, 0.07, 0.07, 0.08, 0.10, 0.10, 0.10, 0.13, 0.13, 0.14]
 )
-#: Default size: the demo set (~250 train EEGs, ~1,150 label rows; and 20 test EEGs).
-DEFAULT_PATIENTS: int = 100
+#: Default size: the demo set (~250 train EEGs, ~1,150 label rows; and 20 test EEGs), from
+#: :mod:`~hms_features.synth.presets` (which the command line reads without this module).
+DEFAULT_PATIENTS: int = presets.DEFAULT_PATIENTS
 
 
 # ---------------------------------------------------------------------------------------------

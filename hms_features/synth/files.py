@@ -44,6 +44,7 @@ from hms_features.constants import (
 from hms_features.data.paths import output_dir
 from hms_features.errors import OutputPathError
 from hms_features.signal.spectrogram import eeg_to_spectrogram
+from hms_features.synth import presets
 from hms_features.synth.patient import PatientTraits
 from hms_features.synth.recording import Recording
 
@@ -58,8 +59,9 @@ SPEC_TAIL_S: int = round(SPEC_WINDOW_SECONDS) - SPEC_LEAD_S
 WINDOW_S: int = round(WINDOW_SECONDS)
 #: Chance that an EEG's primary class is its patient's favourite.
 P_FAVOURITE: float = 0.6
-#: Default number of test EEGs (each exactly 50 s, from its own patient).
-DEFAULT_TEST_EEGS: int = 20
+#: Default number of test EEGs (each exactly 50 s, from its own patient), from
+#: :mod:`~hms_features.synth.presets`.
+DEFAULT_TEST_EEGS: int = presets.DEFAULT_TEST_EEGS
 
 _EEG_COLUMNS = list(EEG_CHANNELS)
 _SPEC_COLUMNS = list(SPEC_COLUMNS)

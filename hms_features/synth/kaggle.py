@@ -71,6 +71,7 @@ from hms_features.synth.files import (
 )
 from hms_features.synth.panel import RaterPool, cast_votes, draw_panel, draw_rater_pool
 from hms_features.synth.patient import draw_patient
+from hms_features.synth.presets import KAGGLE_PATIENTS
 from hms_features.synth.recording import Recording, build_recording
 from hms_features.synth.states import draw_state
 
@@ -141,7 +142,7 @@ class KaggleShape:
 
 
 #: The real training set (HMS.md): 1,950 patients, 11,138 spectrograms, 17,089 EEGs, 106,800 rows.
-KAGGLE_SHAPE = KaggleShape(1_950, 11_138, 17_089, 106_800)
+KAGGLE_SHAPE = KaggleShape(KAGGLE_PATIENTS, 11_138, 17_089, 106_800)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,18 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hms_features.errors import UsageError
-from hms_features.synth.dataset import DEFAULT_PATIENTS, generate_dataset, simulate_labels
-from hms_features.synth.files import DEFAULT_TEST_EEGS, FaultRates, SynthSummary
-from hms_features.synth.kaggle import (
-    KAGGLE_SHAPE,
-    KaggleShape,
-    generate_kaggle_dataset,
-    simulate_kaggle_labels,
-)
+
+if TYPE_CHECKING:  # the generator is imported where it runs: the parser reads PRESETS alone
+    import pandas as pd
+
+    from hms_features.synth.files import FaultRates, SynthSummary
+    from hms_features.synth.kaggle import KaggleShape
+
+#: Train patients of the demo set (``synth.dataset`` takes its default from here).
+DEFAULT_PATIENTS: int = 100
+#: Test EEGs every preset writes (``synth.files`` takes its default from here).
+DEFAULT_TEST_EEGS: int = 20
+#: Patients of the real training set (``synth.kaggle.KAGGLE_SHAPE`` has its other counts).
+KAGGLE_PATIENTS: int = 1_950
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class Preset:
 
     def shape(self, n_patients: int | None = None) -> KaggleShape | None:
         """Counts of a 'kaggle' structure (None for 'demo', whose counts are drawn)."""
+        from hms_features.synth.kaggle import KaggleShape
+
         if self.structure != "kaggle":
             return None
         return KaggleShape.scaled(n_patients or self.n_patients)
@@ -67,14 +73,14 @@ PRESETS: dict[str, Preset] = {
     "kaggle": Preset(
         "kaggle",
         "kaggle",
-        KAGGLE_SHAPE.n_patients,
+        KAGGLE_PATIENTS,
         DEFAULT_TEST_EEGS,
         "the real structure at full size (17,089 EEGs, 106,800 rows, ~30 GB)",
     ),
     "kaggle-small": Preset(
         "kaggle-small",
         "kaggle",
-        round(KAGGLE_SHAPE.n_patients / 50),
+        round(KAGGLE_PATIENTS / 50),
         DEFAULT_TEST_EEGS,
         "the real structure at 1/50 (342 EEGs, 2,136 rows)",
     ),
@@ -106,6 +112,9 @@ def generate_preset(
     ``demo`` calls :func:`~hms_features.synth.generate_dataset` (same bytes), the Kaggle
     presets :func:`~hms_features.synth.kaggle.generate_kaggle_dataset`.
     """
+    from hms_features.synth.dataset import generate_dataset
+    from hms_features.synth.kaggle import generate_kaggle_dataset
+
     p = get_preset(preset)
     n_patients = p.n_patients if n_patients is None else n_patients
     n_test = p.n_test if n_test is None else n_test
@@ -136,6 +145,9 @@ def preset_labels(
 
     ``n_rows`` (Kaggle presets only) sets the size by label rows instead of patients.
     """
+    from hms_features.synth.dataset import simulate_labels
+    from hms_features.synth.kaggle import simulate_kaggle_labels
+
     p = get_preset(preset)
     if p.structure == "demo":
         if n_rows is not None:
