@@ -33,11 +33,20 @@ from pathlib import Path
 
 
 def run_once(tree: Path, script: Path, args: list[str]) -> dict:
-    """The last-line JSON of ``python script args`` with ``tree`` first on the import path."""
+    """The last-line JSON of ``python script args`` with ``tree`` first on the import path.
+
+    Run from an empty folder: a benchmark that starts ``python -m hms_features`` (the
+    end-to-end ``hms features``) gives that process the working folder as the first entry of
+    its import path, ahead of ``PYTHONPATH``, so that from inside a checkout both trees would run
+    that checkout's code (which made old and new measure the same code). Paths in ``args`` must
+    therefore be absolute."""
+    import tempfile
+
     env = dict(os.environ, PYTHONPATH=str(tree))
-    proc = subprocess.run(
-        [sys.executable, str(script), *args], env=env, capture_output=True, text=True
-    )
+    with tempfile.TemporaryDirectory(prefix="alternate-") as cwd:
+        proc = subprocess.run(
+            [sys.executable, str(script), *args], env=env, capture_output=True, text=True, cwd=cwd
+        )
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     if proc.returncode != 0 or not lines:
         tail = proc.stderr[-2000:]
