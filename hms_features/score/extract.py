@@ -93,11 +93,27 @@ class SampleStore:
         return free >= n_samples * cls.BYTES_PER_SAMPLE + 2**30
 
     def write(self, start: int, x: np.ndarray, codes: np.ndarray) -> None:
-        """Store samples ``start : start + len(x)`` and their flags."""
-        for path, a, width in ((self.samples, x, 80), (self.flags, codes, 19)):
-            with open(path, "r+b") as f:
-                f.seek(int(start) * width)
-                np.ascontiguousarray(a, dtype=np.float32 if width == 80 else np.uint8).tofile(f)
+        """Store samples ``start : start + len(x)`` and their flags.
+
+        Raises
+        ------
+        OutputPathError
+            The folder cannot take them (the disk filled up since :meth:`fits` said yes).
+        """
+        from hms_features.errors import OutputPathError
+
+        try:
+            for path, a, width in ((self.samples, x, 80), (self.flags, codes, 19)):
+                with open(path, "r+b") as f:
+                    f.seek(int(start) * width)
+                    np.ascontiguousarray(a, np.float32 if width == 80 else np.uint8).tofile(f)
+        except OSError as exc:
+            size = self.n_samples * self.BYTES_PER_SAMPLE / 2**30
+            raise OutputPathError(
+                f"cannot write the recording's 200-Hz copy ({size:.1f} GB) into "
+                f"{self.samples.parent} ({exc.strerror or exc}): free that much disk beside "
+                "--out, or give an --out on a disk with room"
+            ) from exc
 
     def read(self, start: int = 0, stop: int | None = None, flags: bool = False):
         """Samples ``start:stop`` (clipped to the recording) as the reader gives them."""

@@ -268,3 +268,48 @@ def test_the_scratch_folder_is_removed_whatever_happens(recording, model_dir, tm
             score_recording(recording, model_dir, out, n_jobs=1, page=False, progress=False,
                             end=120.0)  # fmt: skip
     assert not (out / ".rec.score-samples").exists()
+
+
+def test_review_pages_drawn_on_workers_are_those_drawn_here(recording, model_dir, scored):
+    """The page's reviews are drawn on worker processes (each loads the model itself): the same
+    pages, byte for byte, as drawn in this process with the caller's model."""
+    from hms_features.model.files import load_model
+    from hms_features.score.extract import score_windows
+    from hms_features.score.page import recording_reviews
+
+    result, _ = scored
+    reader = RecordingReader(recording)
+    spec = recording_spectrogram(reader)
+    onsets = segment_onsets(reader.duration)
+    feats = score_windows(reader, spec, onsets, 10.0).features
+    model = load_model(model_dir)
+    tl = result.timeline.iloc[:12]  # two reviews are enough to compare
+    here = recording_reviews("rec", reader, spec, tl, feats, model, model_dir, onsets, 1)
+    there = recording_reviews("rec", reader, spec, tl, feats, model, model_dir, onsets, 2)
+    assert len(here) >= 2 and [r["cls"] for r in here] == [r["cls"] for r in there]
+    assert [r["html"] for r in here] == [r["html"] for r in there]
+
+
+def test_a_store_that_cannot_be_written_is_one_clear_error(tmp_path):
+    from hms_features.errors import OutputPathError
+    from hms_features.score.extract import SampleStore
+
+    store = SampleStore(tmp_path / "s", 1000)
+    store.samples.unlink()
+    store.samples.mkdir()  # as a full disk would, the write fails
+    with pytest.raises(OutputPathError, match=r"200-Hz copy \(0\.0 GB\) into .*--out"):
+        store.write(0, np.zeros((10, 20), np.float32), np.zeros((10, 19), np.uint8))
+
+
+def test_a_kaggle_parquet_is_scored_from_memory_as_the_edf_from_its_store(
+    recording, model_dir, scored, tmp_path
+):
+    """A Kaggle EEG parquet is held in memory (no store, the features kept in memory); written
+    from the EDF's 200-Hz samples it scores as the EDF, whose windows came from its store."""
+    eeg = RecordingReader(recording).read_all()
+    pd.DataFrame(eeg, columns=list(EEG_CHANNELS)).to_parquet(tmp_path / "rec.parquet")
+    result = score_recording(tmp_path / "rec.parquet", model_dir, tmp_path / "o", n_jobs=2,
+                             page=False, progress=False)  # fmt: skip
+    assert not any(p.name.startswith(".") for p in (tmp_path / "o").iterdir())
+    pd.testing.assert_frame_equal(result.timeline, scored[0].timeline, check_exact=False,
+                                  rtol=1e-5, atol=1e-6)  # fmt: skip
