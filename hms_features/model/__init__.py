@@ -19,6 +19,8 @@ Modules in the order they import each other (nothing imports back):
 
 from __future__ import annotations
 
+from hms_features._lazy import lazy_exports
+
 __all__ = [
     "FORMAT_VERSION",
     "ModelFormatError",
@@ -50,9 +52,4 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -21,6 +21,8 @@ Kaggle layout that the whole pipeline can run on without the competition data. M
   figures (its page: :mod:`hms_features.explain.realism_page`).
 """
 
+from hms_features._lazy import lazy_exports
+
 __all__ = [
     "PRESETS",
     "FaultRates",
@@ -49,9 +51,4 @@ _EXPORTS: dict[str, str] = {
 }
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
