@@ -39,7 +39,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "recording in --out, and index.csv / index.html",
     )
     p.add_argument("--model-dir", required=True, help="model folder written by `hms train`")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output folder; while a recording is scored it also holds its 200-Hz copy "
+        "(.<stem>.score-samples/, 1.7 GB per 24 hours, removed at the end; without the room "
+        "the file is read twice instead)",
+    )
     p.add_argument(
         "--step",
         type=score_step,
