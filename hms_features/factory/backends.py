@@ -56,18 +56,6 @@ def worker_env() -> dict[str, str]:
     return env
 
 
-def trim_heap() -> None:
-    """Give the free memory of this process's heap back to the system (glibc's
-    ``malloc_trim``; nothing elsewhere). A worker kept from a pass whose temporaries the
-    :data:`WORKER_MALLOC_ENV` settings held in its heap calls it before different work."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(name or "libc.so.6").malloc_trim(0)
-
-
 def _ignore_sigint() -> None:
     """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers). The worker
     started with SIGINT blocked (:func:`spawn_deaf`): ignore it, then unblock it, which drops a
@@ -161,7 +149,8 @@ def kept_workers() -> Iterator[None]:
     loads, costs 1-3 s of CPU). The workers are shut down when the block ends; an interrupt or
     an error in a pass kills them at once, as always.
 
-    ``hms score`` runs its three passes (spectrogram, windows, review pages) in one block.
+    ``hms score`` runs its spectrogram and windows passes in one block (its review pages go to
+    a fresh pool: the windows pass's workers hold about 400 MB each).
     """
     _KEPT["depth"] += 1
     try:

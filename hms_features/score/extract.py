@@ -73,16 +73,26 @@ class SampleStore:
         Samples at 200 Hz.
     """
 
+    #: Bytes of one 200-Hz sample in each file: 20 float32 values, 19 uint8 flags.
+    SAMPLE_BYTES: int = 20 * 4
+    FLAG_BYTES: int = 19
     #: Bytes of disk per 200-Hz sample.
-    BYTES_PER_SAMPLE: int = 20 * 4 + 19
+    BYTES_PER_SAMPLE: int = SAMPLE_BYTES + FLAG_BYTES
 
     def __init__(self, folder: Path, n_samples: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.n_samples = int(n_samples)
         self.samples, self.flags = folder / "samples.f32", folder / "flags.u8"
-        for path, width in ((self.samples, 80), (self.flags, 19)):
+        for path, _, width in self._files():
             with open(path, "wb") as f:
                 f.truncate(self.n_samples * width)
+
+    def _files(self) -> tuple[tuple[Path, type, int], ...]:
+        """Each file with its dtype and its bytes per sample."""
+        return (
+            (self.samples, np.float32, self.SAMPLE_BYTES),
+            (self.flags, np.uint8, self.FLAG_BYTES),
+        )
 
     @classmethod
     def fits(cls, folder: Path, n_samples: int) -> bool:
@@ -103,10 +113,10 @@ class SampleStore:
         from hms_features.errors import OutputPathError
 
         try:
-            for path, a, width in ((self.samples, x, 80), (self.flags, codes, 19)):
+            for (path, dtype, width), a in zip(self._files(), (x, codes), strict=True):
                 with open(path, "r+b") as f:
                     f.seek(int(start) * width)
-                    np.ascontiguousarray(a, np.float32 if width == 80 else np.uint8).tofile(f)
+                    np.ascontiguousarray(a, dtype).tofile(f)
         except OSError as exc:
             size = self.n_samples * self.BYTES_PER_SAMPLE / 2**30
             raise OutputPathError(
@@ -120,10 +130,11 @@ class SampleStore:
         stop = self.n_samples if stop is None else min(int(stop), self.n_samples)
         start = min(max(int(start), 0), stop)
         n = stop - start
-        x = np.fromfile(self.samples, np.float32, n * 20, offset=start * 80).reshape(n, 20)
+        x = np.fromfile(self.samples, np.float32, n * 20, offset=start * self.SAMPLE_BYTES)
         if not flags:
-            return x
-        return x, np.fromfile(self.flags, np.uint8, n * 19, offset=start * 19).reshape(n, 19)
+            return x.reshape(n, 20)
+        codes = np.fromfile(self.flags, np.uint8, n * 19, offset=start * self.FLAG_BYTES)
+        return x.reshape(n, 20), codes.reshape(n, 19)
 
 
 def recording_spectrogram(

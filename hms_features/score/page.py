@@ -81,10 +81,8 @@ def _case_page_task(key, case: ReviewCase, model_dir: str, quantiles, model_name
     """A worker's :func:`case_page` (the model loaded once per worker process)."""
     from threadpoolctl import threadpool_limits
 
-    from hms_features.factory.backends import trim_heap
     from hms_features.score.extract import _worker_model
 
-    trim_heap()  # the windows pass's free heap, before matplotlib takes its own
     with threadpool_limits(limits=1, user_api="blas"):
         return key, case_page(case, _worker_model(model_dir)[0], quantiles, model_name)
 

@@ -188,9 +188,9 @@ def score_recording(
     # it is a Kaggle parquet already in memory; one pool of workers for the two passes
     scratch = out_dir / f".{stem}.score-samples"
     with _removed(scratch):
-        store = None
+        store = features = None
         if not reader.in_memory and SampleStore.fits(out_dir, reader.n_samples):
-            store = SampleStore(scratch, reader.n_samples)
+            store, features = SampleStore(scratch, reader.n_samples), scratch / "features.f32"
         with kept_workers():
             t = time.perf_counter()
             spec = recording_spectrogram(reader, n_jobs, store)
@@ -199,8 +199,7 @@ def score_recording(
             with tqdm(total=len(onsets), unit="window", desc="score", disable=not progress,
                       file=sys.stderr) as bar:  # fmt: skip
                 scores = score_windows(reader, spec, onsets, step, str(model_dir), n_jobs,
-                                       bar.update, (model, cols), store,
-                                       store and scratch / "features.f32")  # fmt: skip
+                                       bar.update, (model, cols), store, features)  # fmt: skip
             times["windows"] = time.perf_counter() - t
         t = time.perf_counter()
         timeline = build_timeline(
